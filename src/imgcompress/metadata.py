@@ -37,6 +37,7 @@ class Found:
 
     exif: bool = False
     gps: dict[str, float] | None = None
+    gps_present: bool = False
     make: str | None = None
     model: str | None = None
     captured: str | None = None
@@ -57,6 +58,7 @@ class Found:
         return {
             "exif": self.exif,
             "gps": self.gps,
+            "gps_present": self.gps_present,
             "camera": {"make": self.make, "model": self.model}
             if (self.make or self.model)
             else None,
@@ -79,7 +81,7 @@ class Found:
     def removable(self) -> list[str]:
         """Stable keys for what a full strip takes away (ICC is not in it)."""
         keys = []
-        if self.gps:
+        if self.gps or self.gps_present:
             keys.append("gps")
         if self.make or self.model:
             keys.append("camera")
@@ -169,6 +171,7 @@ def read(image: Image.Image, data: bytes) -> Found:
             ) or _text(exif.get(TAG_DATETIME))
             gps = exif.get_ifd(GPS_IFD)
             found.gps = gps_decimal(gps) if gps else None
+            found.gps_present = bool(gps)
             found.thumbnail = bool(exif.get_ifd(ExifTags.IFD.IFD1))
         except Exception:  # malformed sub-IFDs: report what we could read
             found.captured = found.captured or _text(exif.get(TAG_DATETIME))

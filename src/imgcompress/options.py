@@ -99,6 +99,27 @@ class Options:
             object.__setattr__(self, "colors", "auto")
         elif not _is_int(colors) or not 2 <= colors <= 256:
             raise InvalidOptionsError("colors", 'must be "auto" or a number from 2 to 256')
+        if not self.reencode:
+            conflicting = (
+                [
+                    name
+                    for name in (
+                        "quality",
+                        "target_size",
+                        "visual_target",
+                        "max_width",
+                        "max_height",
+                    )
+                    if getattr(self, name) is not None
+                ]
+                + (["format"] if self.format != "keep" else [])
+                + (["to_srgb"] if self.to_srgb else [])
+            )
+            if conflicting:
+                raise InvalidOptionsError(
+                    "reencode",
+                    f"reencode=false only removes metadata; it cannot honour {conflicting[0]}",
+                )
         if not _is_int(self.max_pixels) or self.max_pixels < 1:
             raise InvalidOptionsError("max_pixels", "must be a positive whole number")
 

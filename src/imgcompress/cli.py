@@ -8,6 +8,7 @@ traceback; exit status is 0 when all succeeded, 1 when any failed, 2 for usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -136,7 +137,8 @@ def main(
     err = err or sys.stderr
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     colors: int | str = args.colors

@@ -1,0 +1,59 @@
+# The README's two commands: `make serve` (build the site, serve it) and `make test` (everything).
+# Both do their own set-up on a fresh Debian 12 machine, as root or with sudo.
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+SITE := dist/site
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := debootstrap chromium
+
+.PHONY: serve site test lint unit deps venv rebuild-pillow clean clean-cache
+
+serve: site
+	@echo "Serving imgcompress at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(VPY) -m http.server $(PORT) --bind $(HOST) --directory $(SITE)
+
+site: deps venv
+	$(VPY) build_wheel.py
+
+rebuild-pillow: deps venv
+	$(VPY) build_wheel.py --force-pillow
+
+test: lint site
+	$(VPY) -m pytest
+
+unit: venv
+	$(VPY) -m pytest tests/unit
+
+lint: venv
+	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
+
+# System packages: debootstrap for the WebAssembly toolchain, Debian's Chromium for browser tests.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -e . --group dev
+	touch $@
+
+clean:
+	rm -rf dist build
+
+# Removes the cached toolchain, chroot and wheels (the next build is a cold one, about 6 minutes).
+clean-cache:
+	$(SUDO) rm -rf --one-file-system "$${IMGCOMPRESS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/imgcompress}"

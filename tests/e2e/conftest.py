@@ -1,0 +1,75 @@
+"""The built site served on 127.0.0.1, and Debian's Chromium driven by pytest-playwright."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+browser_log = logging.getLogger("browser")
+
+
+class SiteServer(ThreadingHTTPServer):
+    """A static host like any other, that remembers what it was asked for."""
+
+    requests: list[tuple[str, str]]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    server: SiteServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self.server.requests.append((self.command, self.path))
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[SiteServer]:
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = SiteServer(("127.0.0.1", 0), handler)
+    httpd.requests = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(server: SiteServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}/"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make deps` installs Debian's chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    """Every page, with its own and its workers' console in the test log."""
+
+    def forward(msg: ConsoleMessage) -> None:
+        browser_log.info("[%s] %s", msg.type, msg.text)
+
+    page.on("console", forward)
+    page.on("pageerror", lambda err: browser_log.error("[pageerror] %s", err))
+    return page

@@ -1,0 +1,107 @@
+"""Pillow built for WebAssembly, loaded from dist/site into Pyodide under Node."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from .conftest import PyodideRun
+
+pytestmark = pytest.mark.runtime
+
+ENCODINGS = {
+    "jpeg": ("JPEG", {"quality": 80}),
+    "png": ("PNG", {}),
+    "webp": ("WEBP", {"quality": 80}),
+}
+
+
+def test_features(in_pyodide: PyodideRun) -> None:
+    """The wasm Pillow is 12.2.0 with JPEG, zlib, WebP and LittleCMS compiled in."""
+    result = in_pyodide(
+        "import PIL, PIL.features as f\n"
+        "result = {'version': PIL.__version__,"
+        " 'features': {k: f.check(k) for k in ('jpg', 'zlib', 'webp', 'littlecms2')}}\n"
+    )
+    assert result["version"] == "12.2.0"
+    assert result["features"] == {"jpg": True, "zlib": True, "webp": True, "littlecms2": True}
+
+
+def test_encode_decode_round_trip(in_pyodide: PyodideRun) -> None:
+    """JPEG, PNG and WebP encode and decode in Pyodide; PNG and lossless WebP keep every pixel."""
+    result = in_pyodide(
+        "import io\n"
+        "from PIL import Image, ImageCms\n"
+        "im = Image.linear_gradient('L').resize((97, 61)).convert('RGB')\n"
+        "im.putpixel((5, 5), (1, 2, 3))\n"
+        "result = {}\n"
+        "for fmt, kw in [('JPEG', {'quality': 90}), ('PNG', {}), ('WEBP', {'lossless': True})]:\n"
+        "    buf = io.BytesIO(); im.save(buf, fmt, **kw)\n"
+        "    back = Image.open(io.BytesIO(buf.getvalue())); back.load()\n"
+        "    same = back.convert('RGB').tobytes() == im.tobytes()\n"
+        "    result[fmt] = [back.format, back.size, same]\n"
+        "srgb = ImageCms.createProfile('sRGB')\n"
+        "result['cms'] = ImageCms.profileToProfile(im, srgb, srgb).size\n"
+    )
+    assert result["JPEG"][:2] == ["JPEG", [97, 61]]
+    assert result["PNG"] == ["PNG", [97, 61], True]
+    assert result["WEBP"] == ["WEBP", [97, 61], True]
+    assert result["cms"] == [97, 61]
+
+
+def broken_huffman_jpeg() -> bytes:
+    """A valid JPEG whose first DHT segment claims more than 256 codes: libjpeg longjmps out."""
+    buf = io.BytesIO()
+    Image.linear_gradient("L").convert("RGB").save(buf, "JPEG", quality=80)
+    data = bytearray(buf.getvalue())
+    dht = data.index(b"\xff\xc4")
+    counts = dht + 5  # marker (2), length (2), table class/id (1), then 16 code counts
+    data[counts : counts + 16] = b"\xff" * 16
+    return bytes(data)
+
+
+def test_broken_huffman_table_is_an_ordinary_exception(
+    in_pyodide: PyodideRun, tmp_path: Path
+) -> None:
+    """A corrupt Huffman table raises OSError in Python, and the next decode still works."""
+    (tmp_path / "broken.jpg").write_bytes(broken_huffman_jpeg())
+    result = in_pyodide(
+        "import io\n"
+        "from PIL import Image\n"
+        "try:\n"
+        "    Image.open('/data/broken.jpg').load()\n"
+        "    outcome = 'decoded'\n"
+        "except OSError as exc:\n"
+        "    outcome = type(exc).__name__ + ': ' + str(exc)\n"
+        "buf = io.BytesIO(); Image.new('RGB', (8, 8), 'red').save(buf, 'JPEG')\n"
+        "after = Image.open(io.BytesIO(buf.getvalue())).convert('RGB').getpixel((4, 4))\n"
+        "result = {'outcome': outcome, 'after': after}\n"
+    )
+    assert result["outcome"].startswith("OSError")
+    assert result["after"] == pytest.approx([254, 0, 0], abs=12)
+
+
+def test_bytes_identical_to_native_pillow(
+    in_pyodide: PyodideRun, corpus: Path, tmp_path: Path
+) -> None:
+    """Same photo, same settings: wasm Pillow writes the same JPEG, PNG and WebP bytes as native."""
+    shutil.copy(corpus / "kodim23.png", tmp_path / "in.png")
+    in_pyodide(
+        "from PIL import Image\n"
+        f"encodings = {ENCODINGS!r}\n"
+        "im = Image.open('/data/in.png').convert('RGB')\n"
+        "for ext, (fmt, kw) in encodings.items():\n"
+        "    im.save(f'/data/wasm.{ext}', fmt, **kw)\n"
+        "result = sorted(encodings)\n"
+    )
+    native = Image.open(tmp_path / "in.png").convert("RGB")
+    for ext, (fmt, kw) in ENCODINGS.items():
+        buf = io.BytesIO()
+        native.save(buf, fmt, **kw)
+        wasm = (tmp_path / f"wasm.{ext}").read_bytes()
+        assert len(wasm) == len(buf.getvalue()), ext
+        assert wasm == buf.getvalue(), ext

@@ -1,0 +1,292 @@
+"""Pillow for Pyodide 314, built here from registry sources only.
+
+No registry our machines reach ships Pillow for Pyodide's ABI (pyemscripten_2026_0), so we
+build it: Debian sid's emscripten inside a debootstrap chroot (bookworm's is far too old, and
+sid packages on the host would break its libc), the C libraries from sid's `.orig` tarballs,
+Pillow from its PyPI sdist. Everything lands in a cache outside the repository, keyed by a hash
+of every input we control, so a warm build is a file copy.
+
+The pieces and their caches (under $IMGCOMPRESS_CACHE, default ~/.cache/imgcompress):
+    pyodide-<version>/   the npm `pyodide` package, checked against its registry integrity
+    chroot-<key>/        the sid chroot with emscripten (key: the package list below)
+    pillow-<key>/        the wheel and BUILDINFO.json (key: this folder's files + pins)
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from check_imports import unresolved  # noqa: E402
+
+PYODIDE_VERSION = "314.0.7"
+# The registry's `dist.integrity` for pyodide@314.0.7.
+PYODIDE_INTEGRITY = (
+    "sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcW"
+    "kwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="
+)
+PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+PYODIDE_PLATFORM = "pyemscripten_2026_0_wasm32"
+
+PILLOW_VERSION = "12.2.0"
+PILLOW_SDIST_SHA256 = "a830b1a40919539d07806aa58e1b114df53ddd43213d9c8b75847eee6c0182b5"
+PILLOW_WHEEL = f"pillow-{PILLOW_VERSION}-cp314-cp314-{PYODIDE_PLATFORM}.whl"
+
+MIRROR = "http://deb.debian.org/debian"
+SID_PACKAGES = (
+    "emscripten",
+    "python3.14-dev",
+    "python3-pip",
+    "python3-setuptools",
+    "python3-wheel",
+    "python3-pybind11",
+    "cmake",
+    "make",
+    "pkg-config",
+    "dpkg-dev",
+    "ca-certificates",
+    "xz-utils",
+)
+# Debian source packages whose upstream tarballs we build (Pillow's JPEG, PNG, WebP, ICC).
+SOURCES = ("zlib", "libjpeg-turbo", "libwebp", "lcms2")
+BUILD_FILES = (
+    "build-in-chroot.sh",
+    "emcc-side-module",
+    "make_pyconfig.py",
+    "check_imports.py",
+    "pillow_wasm.py",
+)
+SYSCONFIG = "_sysconfigdata__emscripten_wasm32-emscripten.py"
+
+
+def log(message: str) -> None:
+    print(f"[pillow-wasm] {message}", file=sys.stderr, flush=True)
+
+
+def cache_dir() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "imgcompress"
+    path = Path(os.environ.get("IMGCOMPRESS_CACHE", default))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def run(cmd: list[str], **kwargs: object) -> None:
+    if os.geteuid() != 0 and cmd[0] in ("debootstrap", "chroot", "mount", "umount"):
+        cmd = ["sudo", *cmd]
+    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def publish(tmp: Path, final: Path) -> Path:
+    """Move a finished build into place in one step, so a killed build never looks done."""
+    if final.exists():
+        shutil.rmtree(final)
+    tmp.rename(final)
+    return final
+
+
+# --- the Pyodide runtime -----------------------------------------------------------------------
+
+
+def pyodide_runtime() -> Path:
+    """The npm package's files, verified against the registry's integrity hash."""
+    final = cache_dir() / f"pyodide-{PYODIDE_VERSION}"
+    if (final / "pyodide.asm.wasm").exists():
+        return final
+    with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
+        log(f"fetching pyodide@{PYODIDE_VERSION} from the npm registry")
+        subprocess.run(
+            ["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent", "--pack-destination", tmp],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        tarball = Path(tmp) / f"pyodide-{PYODIDE_VERSION}.tgz"
+        algo, _, expected = PYODIDE_INTEGRITY.partition("-")
+        actual = base64.b64encode(hashlib.new(algo, tarball.read_bytes()).digest()).decode()
+        if actual != expected:
+            raise SystemExit(f"pyodide@{PYODIDE_VERSION}: integrity mismatch ({algo}-{actual})")
+        out = Path(tmp) / "out"
+        with tarfile.open(tarball) as tf:
+            tf.extractall(out, filter="data")
+        return publish(out / "package", final)
+
+
+# --- the sid chroot ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def mounted(root: Path) -> Iterator[Path]:
+    """Bind-mount what apt and emscripten need; always unmount, on failure too."""
+    done: list[Path] = []
+    try:
+        for name in ("proc", "dev", "dev/pts", "sys"):
+            target = root / name
+            target.mkdir(parents=True, exist_ok=True)
+            run(["mount", "--bind", f"/{name}", str(target)])
+            done.append(target)
+        yield root
+    finally:
+        for target in reversed(done):
+            if subprocess.run(["umount", str(target)], check=False).returncode != 0:
+                subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def chroot_sh(root: Path, script: str, **kwargs: object) -> None:
+    env = {
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": "/root",
+        "LANG": "C.UTF-8",
+        "DEBIAN_FRONTEND": "noninteractive",
+        "JOBS": str(os.cpu_count() or 2),
+    }
+    run(["chroot", str(root), "/bin/bash", "-euo", "pipefail", "-c", script], env=env, **kwargs)
+
+
+def ensure_chroot() -> Path:
+    key = digest(MIRROR, *SID_PACKAGES)
+    final = cache_dir() / f"chroot-{key}"
+    if (final / ".ready").exists():
+        return final
+    if shutil.which("debootstrap") is None:
+        raise SystemExit("debootstrap is missing: run `make deps` (apt-get install debootstrap)")
+    tmp = cache_dir() / f"chroot-{key}.partial"
+    if tmp.exists():
+        run(["rm", "-rf", "--one-file-system", str(tmp)])
+    log("creating a Debian sid chroot (debootstrap, about 30 s)")
+    run(["debootstrap", "--variant=minbase", "sid", str(tmp), MIRROR], stdout=subprocess.DEVNULL)
+    # The mirror's sid Release file may be past its Valid-Until date.
+    (tmp / "etc/apt/apt.conf.d/99imgcompress").write_text(
+        'Acquire::Check-Valid-Until "false";\nAPT::Install-Recommends "false";\n'
+    )
+    (tmp / "etc/apt/sources.list").write_text(f"deb {MIRROR} sid main\ndeb-src {MIRROR} sid main\n")
+    log("installing emscripten and build tools in the chroot (about 1 min)")
+    with mounted(tmp):
+        chroot_sh(
+            tmp,
+            f"apt-get update -qq && apt-get install -y -qq {' '.join(SID_PACKAGES)}"
+            " > /var/log/imgcompress-apt.log",
+            stdout=subprocess.DEVNULL,
+        )
+    (tmp / ".ready").touch()
+    return publish(tmp, final)
+
+
+# --- the wheel ---------------------------------------------------------------------------------
+
+
+def pillow_sdist() -> Path:
+    dest = cache_dir() / "sdist"
+    sdist = dest / f"pillow-{PILLOW_VERSION}.tar.gz"
+    if not sdist.exists() or hashlib.sha256(sdist.read_bytes()).hexdigest() != PILLOW_SDIST_SHA256:
+        log(f"fetching the Pillow {PILLOW_VERSION} sdist from PyPI")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"pillow=={PILLOW_VERSION}",
+                "-d",
+                str(dest),
+            ],
+            check=True,
+        )
+    if hashlib.sha256(sdist.read_bytes()).hexdigest() != PILLOW_SDIST_SHA256:
+        raise SystemExit(f"{sdist.name}: sha256 does not match the pinned one")
+    return sdist
+
+
+def wheel_key() -> str:
+    files = [(HERE / name).read_bytes() for name in BUILD_FILES]
+    return digest(
+        PYODIDE_VERSION,
+        PYODIDE_INTEGRITY,
+        PILLOW_SDIST_SHA256,
+        MIRROR,
+        *SID_PACKAGES,
+        *SOURCES,
+        *files,
+    )
+
+
+def ensure_wheel(force: bool = False) -> Path:
+    """The Pillow wheel for Pyodide, from the cache or built now (about 3 minutes)."""
+    final = cache_dir() / f"pillow-{wheel_key()}"
+    if (final / PILLOW_WHEEL).exists() and not force:
+        return final / PILLOW_WHEEL
+    runtime = pyodide_runtime()
+    sdist = pillow_sdist()
+    root = ensure_chroot()
+    build = root / "build"
+    if build.exists():
+        run(["rm", "-rf", "--one-file-system", str(build)])
+    for sub in ("src", "sysconfig", "toolchain"):
+        (build / sub).mkdir(parents=True)
+    shutil.copy2(sdist, build / "src")
+    with zipfile.ZipFile(runtime / "python_stdlib.zip") as zf:
+        (build / "sysconfig" / SYSCONFIG).write_bytes(zf.read(SYSCONFIG))
+    for name in BUILD_FILES:
+        shutil.copy2(HERE / name, build / "toolchain")
+    log("building zlib, libjpeg-turbo, libwebp, lcms2 and Pillow with emscripten (about 3 min)")
+    with mounted(root):
+        chroot_sh(
+            root,
+            "cd /build/src && apt-get update -qq && "
+            f"for p in {' '.join(SOURCES)}; do apt-get source -qq --download-only $p "
+            "> /dev/null 2>&1 || true; done; ls /build/src/*.orig.tar.* > /dev/null && "
+            "dpkg-query -W -f '${Package} ${Version}\\n' emscripten python3.14-dev "
+            "> /build/toolchain-versions.txt && ls /build/src > /build/sources.txt",
+        )
+        for source in SOURCES:
+            if not list((build / "src").glob(f"{source}_*.orig.tar.*")):
+                raise SystemExit(f"apt-get source {source}: no .orig tarball downloaded")
+        chroot_sh(root, "/build/toolchain/build-in-chroot.sh")
+    wheel = build / "out" / PILLOW_WHEEL
+    missing = unresolved(runtime / "pyodide.asm.wasm", wheel)
+    if missing:
+        for name, symbols in missing.items():
+            log(f"{name}: unresolved imports: {', '.join(symbols[:20])}")
+        raise SystemExit("the Pillow wheel would fail to import in Pyodide")
+    tmp = cache_dir() / f"{final.name}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    shutil.copy2(wheel, tmp / PILLOW_WHEEL)
+    info = {
+        "pillow": PILLOW_VERSION,
+        "pyodide": PYODIDE_VERSION,
+        "toolchain": (build / "toolchain-versions.txt").read_text().split("\n")[:-1],
+        "sources": sorted(p.name for p in (build / "src").iterdir()),
+        "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+    }
+    (tmp / "BUILDINFO.json").write_text(json.dumps(info, indent=2) + "\n")
+    log(f"built {PILLOW_WHEEL} ({wheel.stat().st_size // 1024} KiB)")
+    return publish(tmp, final) / PILLOW_WHEEL
+
+
+if __name__ == "__main__":
+    print(ensure_wheel(force="--force" in sys.argv))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -135,21 +136,40 @@ def pyodide_runtime() -> Path:
 # --- the sid chroot ----------------------------------------------------------------------------
 
 
+def unmount_all(root: Path) -> None:
+    """Detach everything mounted below root, deepest first (also leftovers of a killed build)."""
+    prefix = str(root.resolve()) + "/"
+    with open("/proc/mounts") as mounts:
+        points = [line.split()[1] for line in mounts if line.split()[1].startswith(prefix)]
+    for point in sorted(points, key=len, reverse=True):
+        if subprocess.run(["umount", point], check=False, stderr=subprocess.DEVNULL).returncode:
+            subprocess.run(["umount", "-l", point], check=False)
+
+
 @contextlib.contextmanager
 def mounted(root: Path) -> Iterator[Path]:
     """Bind-mount what apt and emscripten need; always unmount, on failure too."""
-    done: list[Path] = []
+    unmount_all(root)
     try:
         for name in ("proc", "dev", "dev/pts", "sys"):
             target = root / name
             target.mkdir(parents=True, exist_ok=True)
             run(["mount", "--bind", f"/{name}", str(target)])
-            done.append(target)
         yield root
     finally:
-        for target in reversed(done):
-            if subprocess.run(["umount", str(target)], check=False).returncode != 0:
-                subprocess.run(["umount", "-l", str(target)], check=False)
+        unmount_all(root)
+
+
+@contextlib.contextmanager
+def build_lock() -> Iterator[None]:
+    """One build at a time: two `make site` runs must not share a chroot's /build."""
+    with open(cache_dir() / ".build.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("another build is running; waiting for it")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def chroot_sh(root: Path, script: str, **kwargs: object) -> None:
@@ -239,6 +259,13 @@ def ensure_wheel(force: bool = False) -> Path:
     final = cache_dir() / f"pillow-{wheel_key()}"
     if (final / PILLOW_WHEEL).exists() and not force:
         return final / PILLOW_WHEEL
+    with build_lock():
+        if (final / PILLOW_WHEEL).exists() and not force:
+            return final / PILLOW_WHEEL  # built by the run we waited for
+        return build_wheel(final)
+
+
+def build_wheel(final: Path) -> Path:
     runtime = pyodide_runtime()
     sdist = pillow_sdist()
     root = ensure_chroot()
@@ -285,7 +312,11 @@ def ensure_wheel(force: bool = False) -> Path:
     }
     (tmp / "BUILDINFO.json").write_text(json.dumps(info, indent=2) + "\n")
     log(f"built {PILLOW_WHEEL} ({wheel.stat().st_size // 1024} KiB)")
-    return publish(tmp, final) / PILLOW_WHEEL
+    published = publish(tmp, final)
+    for stale in cache_dir().glob("pillow-*"):
+        if stale != published and stale.is_dir():
+            shutil.rmtree(stale)
+    return published / PILLOW_WHEEL
 
 
 if __name__ == "__main__":

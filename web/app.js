@@ -1,22 +1,544 @@
-// UI only: shows the engine's start-up stages and flags the page ready for automation.
-import { EngineClient } from "./engine-client.js";
+// UI only: files in, rows out. Every byte goes to the engine through engine-client.js.
+import { EnginePool, defaultPoolSize } from "./engine-client.js";
+import * as settingsStore from "./settings.js";
+import { CompareView } from "./compare.js";
+import { describeMetadata, describeResult, formatBytes, formatPercentSaved } from "./report.js";
 
-const status = document.getElementById("engine-status");
-const engine = new EngineClient();
+const $ = (selector) => document.querySelector(selector);
+const body = document.body;
+const form = $("#settings");
+const list = $("#files");
+const rowTemplate = $("#row-template");
+const totalsEl = $("#totals");
+const announcer = $("#announcer");
+const downloadAll = $("#download-all");
+const cancelAll = $("#cancel-all");
+const clearAll = $("#clear-all");
+const status = $("#engine-status");
+const progress = $("#engine-progress");
+const compare = new CompareView($("#compare"));
 
-engine.addEventListener("stage", ({ detail }) => {
+const IMAGE_EXTENSIONS = /\.(jpe?g|jfif|png|webp|gif|apng)$/i;
+
+let settings = settingsStore.load();
+settingsStore.writeForm(form, settings);
+let optionsKey = JSON.stringify(settingsStore.toOptions(settings));
+syncSettingsUi();
+settingsStore.save(settings);
+
+const pool = new EnginePool(poolSizeFor(settings));
+const entries = new Map(); // entry id -> entry (insertion order = row order)
+const jobs = new Map(); // pool job id -> entry
+let nextEntryId = 1;
+let readyInfo = null;
+
+function poolSizeFor(s) {
+  return s.workers === "auto" ? defaultPoolSize() : s.workers;
+}
+
+// ---------------------------------------------------------------- engine status
+const stageOrder = ["runtime", "pillow", "imgcompress"];
+pool.addEventListener("stage", ({ detail }) => {
   const item = document.querySelector(`#stages [data-stage="${detail.stage}"]`);
   if (item) item.dataset.state = detail.state;
+  const done = stageOrder.filter((s) => $(`#stages [data-stage="${s}"]`).dataset.state === "done").length;
+  progress.value = done + (detail.state === "working" ? 0.5 : 0);
+  const label = item ? item.textContent : detail.stage;
+  if (detail.state === "working") status.textContent = `Loading ${label}… you can add images already.`;
 });
 
-engine.ready.then(
-  (detail) => {
-    const { python, pillow } = detail.versions;
-    status.textContent = `Ready in ${(detail.ms / 1000).toFixed(1)} s: Python ${python}, Pillow ${pillow}.`;
-    document.body.dataset.engine = "ready";
+pool.addEventListener("ready", ({ detail }) => {
+  readyInfo = detail;
+  progress.value = 3;
+  body.dataset.engine = "ready";
+  updateEngineStatus();
+  announce("The engine is ready.");
+});
+
+pool.addEventListener("failed", ({ detail }) => {
+  body.dataset.engine = "error";
+  status.textContent = `The engine failed to start: ${detail.message}`;
+  announce(status.textContent);
+});
+
+pool.addEventListener("change", () => updateEngineStatus());
+
+pool.addEventListener("start", ({ detail }) => {
+  const entry = jobs.get(detail.id);
+  if (entry && entry.job?.id === detail.id) setState(entry, "working");
+});
+
+function updateEngineStatus() {
+  if (!readyInfo) return;
+  const { python, pillow } = readyInfo.versions;
+  const workers = `${pool.readyCount} of ${pool.size} worker${pool.size === 1 ? "" : "s"} ready`;
+  status.textContent =
+    `Ready in ${(readyInfo.ms / 1000).toFixed(1)} s: Python ${python}, Pillow ${pillow} · ${workers}.`;
+  $("#workers-hint").textContent = `This device has ${navigator.hardwareConcurrency || "?"} cores; ${workers}.`;
+}
+
+// ---------------------------------------------------------------- announcements
+let announceTimer = null;
+function announce(text) {
+  announcer.textContent = text;
+}
+function announceProgressSoon() {
+  if (announceTimer) return;
+  announceTimer = setTimeout(() => {
+    announceTimer = null;
+    const c = counts();
+    if (c.pending === 0 && c.total > 0) {
+      announce(`All done: ${c.done} compressed${c.error ? `, ${c.error} failed` : ""}.`);
+    } else if (c.total > 0) {
+      announce(`${c.done + c.error} of ${c.total} files finished.`);
+    }
+  }, 1500);
+}
+
+// ---------------------------------------------------------------- adding files
+function addFiles(files) {
+  const added = [...files].filter((f) => f instanceof File);
+  for (const file of added) {
+    const entry = {
+      id: nextEntryId++,
+      file,
+      name: file.name || "pasted image",
+      state: "queued",
+      job: null,
+      originalUrl: null,
+      result: null,
+      error: null,
+    };
+    entry.row = createRow(entry);
+    entries.set(entry.id, entry);
+    list.append(entry.row);
+    enqueue(entry);
+  }
+  if (added.length) {
+    announce(`${added.length} file${added.length === 1 ? "" : "s"} added.`);
+    updateTotals();
+  }
+}
+
+$("#file-input").addEventListener("change", (event) => {
+  addFiles(event.target.files);
+  event.target.value = "";
+});
+
+document.addEventListener("paste", (event) => {
+  const files = [...(event.clipboardData?.files || [])];
+  if (!files.length) return;
+  event.preventDefault();
+  addFiles(files);
+});
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types || [])].includes("Files");
+}
+let dragDepth = 0;
+document.addEventListener("dragenter", (event) => {
+  if (!hasFiles(event)) return;
+  dragDepth++;
+  body.classList.add("dragging");
+});
+document.addEventListener("dragleave", () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) body.classList.remove("dragging");
+});
+document.addEventListener("dragover", (event) => {
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "copy";
+});
+document.addEventListener("drop", (event) => {
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  dragDepth = 0;
+  body.classList.remove("dragging");
+  // Entries must be taken now: the DataTransfer is emptied when this handler returns.
+  const items = [...event.dataTransfer.items].filter((item) => item.kind === "file");
+  const entriesToWalk = items.map((item) => item.webkitGetAsEntry?.() ?? null);
+  const plain = [...event.dataTransfer.files];
+  if (!entriesToWalk.some(Boolean)) {
+    addFiles(plain);
+    return;
+  }
+  collectFiles(entriesToWalk, plain).then(addFiles, (err) => console.error(err));
+});
+
+async function collectFiles(fsEntries, fallback) {
+  const out = [];
+  for (let i = 0; i < fsEntries.length; i++) {
+    const entry = fsEntries[i];
+    if (!entry) {
+      if (fallback[i]) out.push(fallback[i]);
+    } else if (entry.isDirectory) {
+      await walkDirectory(entry, out);
+    } else {
+      out.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+    }
+  }
+  return out;
+}
+
+async function walkDirectory(dir, out) {
+  const reader = dir.createReader();
+  for (;;) {
+    // readEntries answers in chunks (100 in Chromium) until it returns an empty list.
+    const chunk = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!chunk.length) break;
+    for (const child of chunk) {
+      if (child.isDirectory) await walkDirectory(child, out);
+      else if (IMAGE_EXTENSIONS.test(child.name)) {
+        out.push(await new Promise((resolve, reject) => child.file(resolve, reject)));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- jobs
+function enqueue(entry) {
+  clearResult(entry);
+  entry.error = null;
+  const options = settingsStore.toOptions(settings);
+  const job = pool.submit("compress", async () => {
+    const data = await entry.file.arrayBuffer();
+    return { payload: { data, options, name: entry.name }, transfer: [data] };
+  });
+  entry.job = job;
+  jobs.set(job.id, entry);
+  setState(entry, "queued");
+  job.promise.then(
+    (answer) => {
+      jobs.delete(job.id);
+      if (entry.job !== job || !entries.has(entry.id)) return;
+      entry.job = null;
+      setResult(entry, answer);
+    },
+    (err) => {
+      jobs.delete(job.id);
+      if (err.code === "cancelled" || entry.job !== job || !entries.has(entry.id)) return;
+      entry.job = null;
+      setError(entry, err);
+    },
+  );
+}
+
+function clearResult(entry) {
+  if (entry.result?.url) URL.revokeObjectURL(entry.result.url);
+  entry.result = null;
+}
+
+function setResult(entry, answer) {
+  const blob = new Blob([answer.data], { type: answer.result.mime_type });
+  entry.result = { ...answer.result, blob, url: URL.createObjectURL(blob), downloadName: answer.name, ms: answer.ms };
+  setState(entry, "done");
+}
+
+function setError(entry, err) {
+  entry.error = { code: err.code || "internal_error", message: err.message || String(err) };
+  setState(entry, "error");
+}
+
+function removeEntry(entry) {
+  if (entry.job) {
+    const job = entry.job;
+    entry.job = null;
+    job.cancel({ terminate: true });
+  }
+  clearResult(entry);
+  if (entry.originalUrl) URL.revokeObjectURL(entry.originalUrl);
+  entries.delete(entry.id);
+  entry.row.remove();
+  updateTotals();
+}
+
+function rerunAll() {
+  for (const entry of entries.values()) {
+    if (entry.job) {
+      // A running job finishes in the background and is ignored: restarting a worker costs more.
+      entry.job.cancel({ terminate: false });
+      entry.job = null;
+    }
+    enqueue(entry);
+  }
+  if (entries.size) announce(`Settings changed: compressing ${entries.size} file${entries.size === 1 ? "" : "s"} again.`);
+}
+
+// ---------------------------------------------------------------- rows
+function createRow(entry) {
+  const row = rowTemplate.content.firstElementChild.cloneNode(true);
+  row.dataset.name = entry.name;
+  row.dataset.id = String(entry.id);
+  row.querySelector("[data-name-text]").textContent = entry.name;
+  // The original is shown only once the engine has accepted it: a decompression bomb must not
+  // be decoded by the page itself just to draw a thumbnail.
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(entry.name);
+  row.querySelector("[data-thumb-placeholder]").textContent = ext ? ext[1].toUpperCase() : "?";
+  for (const img of row.querySelectorAll("img")) {
+    img.addEventListener("error", () => img.classList.add("broken"));
+    img.addEventListener("load", () => img.classList.remove("broken"));
+  }
+  row.querySelector("[data-cancel]").addEventListener("click", () => {
+    const next = row.nextElementSibling || row.previousElementSibling;
+    removeEntry(entry);
+    next?.querySelector("[data-cancel]")?.focus();
+    if (!next) $("#file-input").focus();
+  });
+  row.querySelector("[data-compare]").addEventListener("click", (event) => {
+    if (!entry.result) return;
+    compare.open(
+      {
+        name: entry.name,
+        beforeUrl: entry.originalUrl,
+        afterUrl: entry.result.url,
+        width: entry.result.width,
+        height: entry.result.height,
+        caption: `${formatBytes(entry.file.size)} → ${formatBytes(entry.result.size)} (${formatPercentSaved(entry.file.size, entry.result.size)}) · ${describeResult(entry.result)}`,
+      },
+      event.currentTarget,
+    );
+  });
+  return row;
+}
+
+const STATE_WORDS = { queued: "Waiting", working: "Compressing…", done: "Done", error: "Failed" };
+
+function setState(entry, state) {
+  entry.state = state;
+  const row = entry.row;
+  row.dataset.state = state;
+  row.querySelector("[data-state-text]").textContent = STATE_WORDS[state];
+  const sizes = row.querySelector("[data-sizes]");
+  const errorSlot = row.querySelector("[data-error-slot]");
+  const metadata = row.querySelector("[data-metadata]");
+  const details = row.querySelector("[data-details]");
+  const download = row.querySelector("[data-download]");
+  const compareButton = row.querySelector("[data-compare]");
+  const cancel = row.querySelector("[data-cancel]");
+  const after = row.querySelector("[data-thumb-after]");
+  const before = row.querySelector("[data-thumb-before]");
+  const placeholder = row.querySelector("[data-thumb-placeholder]");
+
+  cancel.textContent = state === "queued" || state === "working" ? "Cancel" : "Remove";
+  cancel.setAttribute("aria-label", `${cancel.textContent} ${entry.name}`);
+  metadata.replaceChildren();
+  details.textContent = "";
+
+  if (state === "done") {
+    const r = entry.result;
+    sizes.replaceChildren(
+      document.createTextNode(`${formatBytes(entry.file.size)} → ${formatBytes(r.size)} `),
+      Object.assign(document.createElement("strong"), {
+        className: r.size <= entry.file.size ? "saved" : "grew",
+        textContent: formatPercentSaved(entry.file.size, r.size),
+      }),
+    );
+    for (const item of describeMetadata(r.report || {})) {
+      const li = document.createElement("li");
+      li.textContent = item.text;
+      li.dataset.key = item.key;
+      if (item.kept) li.classList.add("kept");
+      metadata.append(li);
+    }
+    details.textContent = describeResult(r);
+    const notes = (r.report?.notes || []).filter((n) => !n.startsWith("Removed:"));
+    if (notes.length) details.title = notes.join("\n");
+    download.href = r.url;
+    download.download = r.downloadName;
+    download.hidden = false;
+    download.setAttribute("aria-label", `Download ${r.downloadName}`);
+    compareButton.hidden = false;
+    compareButton.setAttribute("aria-label", `Compare ${entry.name} before and after`);
+    entry.originalUrl ??= URL.createObjectURL(entry.file);
+    before.src = entry.originalUrl;
+    before.alt = `${entry.name}, original`;
+    before.hidden = false;
+    placeholder.hidden = true;
+    after.src = r.url;
+    after.alt = `${entry.name}, compressed`;
+    after.hidden = false;
+  } else {
+    sizes.textContent = formatBytes(entry.file.size);
+    download.hidden = true;
+    download.removeAttribute("href");
+    download.removeAttribute("download");
+    compareButton.hidden = true;
+    after.hidden = true;
+    after.removeAttribute("src");
+    before.hidden = true;
+    before.removeAttribute("src");
+    placeholder.hidden = false;
+  }
+
+  if (state === "error") {
+    errorSlot.hidden = false;
+    errorSlot.setAttribute("data-error", entry.error.code);
+    errorSlot.textContent = sentence(entry.error.message);
+  } else {
+    errorSlot.hidden = true;
+    errorSlot.removeAttribute("data-error");
+    errorSlot.textContent = "";
+  }
+  updateTotals();
+  if (state === "done" || state === "error") announceProgressSoon();
+}
+
+function sentence(text) {
+  const t = String(text || "").trim();
+  if (!t) return "This file could not be compressed.";
+  return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".");
+}
+
+// ---------------------------------------------------------------- totals and batch actions
+function counts() {
+  const c = { total: 0, queued: 0, working: 0, done: 0, error: 0, pending: 0, before: 0, after: 0 };
+  for (const e of entries.values()) {
+    c.total++;
+    c[e.state]++;
+    if (e.state === "done") {
+      c.before += e.file.size;
+      c.after += e.result.size;
+    }
+  }
+  c.pending = c.queued + c.working;
+  return c;
+}
+
+function updateTotals() {
+  const c = counts();
+  body.dataset.files = c.total ? "some" : "none";
+  downloadAll.disabled = c.done === 0 || zipping;
+  cancelAll.disabled = c.pending === 0;
+  clearAll.disabled = c.total === 0;
+  if (!c.total) {
+    totalsEl.textContent = "No files yet.";
+    return;
+  }
+  const parts = [`${c.done} of ${c.total} done`];
+  if (c.working) parts.push(`${c.working} compressing`);
+  if (c.queued) parts.push(`${c.queued} waiting`);
+  if (c.error) parts.push(`${c.error} failed`);
+  let text = parts.join(" · ");
+  if (c.done) text += ` — ${formatBytes(c.before)} → ${formatBytes(c.after)} (${formatPercentSaved(c.before, c.after)})`;
+  totalsEl.textContent = text;
+}
+
+cancelAll.addEventListener("click", () => {
+  for (const entry of [...entries.values()]) {
+    if (entry.state === "queued" || entry.state === "working") removeEntry(entry);
+  }
+  announce("Cancelled the files still waiting.");
+  $("#file-input").focus();
+});
+
+clearAll.addEventListener("click", () => {
+  for (const entry of [...entries.values()]) removeEntry(entry);
+  announce("Cleared.");
+  $("#file-input").focus();
+});
+
+let zipping = false;
+let lastZipUrl = null;
+downloadAll.addEventListener("click", async () => {
+  const done = [...entries.values()].filter((e) => e.state === "done");
+  if (!done.length || zipping) return;
+  zipping = true;
+  downloadAll.disabled = true;
+  const label = downloadAll.textContent;
+  downloadAll.textContent = "Making the ZIP…";
+  announce(`Making a ZIP of ${done.length} files.`);
+  try {
+    const job = pool.submit(
+      "zip",
+      async () => {
+        const files = await Promise.all(done.map((e) => e.result.blob.arrayBuffer()));
+        return { payload: { names: done.map((e) => e.result.downloadName), files }, transfer: files };
+      },
+      { priority: true },
+    );
+    const answer = await job.promise;
+    if (lastZipUrl) URL.revokeObjectURL(lastZipUrl);
+    lastZipUrl = URL.createObjectURL(new Blob([answer.data], { type: "application/zip" }));
+    const link = document.createElement("a");
+    link.href = lastZipUrl;
+    link.download = `imgcompress-${done.length}-files.zip`;
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    announce(`ZIP of ${done.length} files ready.`);
+  } catch (err) {
+    announce(`The ZIP could not be made: ${err.message}`);
+    console.error(err);
+  } finally {
+    zipping = false;
+    downloadAll.textContent = label;
+    updateTotals();
+  }
+});
+
+// ---------------------------------------------------------------- settings
+function syncSettingsUi() {
+  for (const panel of form.querySelectorAll("[data-mode-panel]")) {
+    const active = panel.dataset.modePanel === settings.mode;
+    panel.classList.toggle("inactive", !active);
+    for (const input of panel.querySelectorAll("input")) input.disabled = !active;
+  }
+  $("#s-visual-out").textContent = settings.visual.toFixed(2);
+  $("#s-quality-out").textContent = String(settings.quality);
+}
+
+let settingsTimer = null;
+function onSettingsInput(event) {
+  // Outputs follow sliders at once; the batch re-runs once the person stops moving them.
+  const fresh = settingsStore.readForm(form);
+  $("#s-visual-out").textContent = fresh.visual.toFixed(2);
+  $("#s-quality-out").textContent = String(fresh.quality);
+  clearTimeout(settingsTimer);
+  settingsTimer = setTimeout(applySettings, event.type === "change" ? 0 : 350);
+}
+
+function applySettings(next = settingsStore.readForm(form)) {
+  clearTimeout(settingsTimer);
+  const workersChanged = poolSizeFor(next) !== poolSizeFor(settings);
+  settings = next;
+  syncSettingsUi();
+  settingsStore.save(settings);
+  if (workersChanged) pool.resize(poolSizeFor(settings));
+  const key = JSON.stringify(settingsStore.toOptions(settings));
+  if (key !== optionsKey) {
+    optionsKey = key;
+    rerunAll();
+  }
+}
+
+form.addEventListener("input", onSettingsInput);
+form.addEventListener("change", onSettingsInput);
+form.addEventListener("submit", (event) => event.preventDefault());
+
+$("#reset-settings").addEventListener("click", () => {
+  settingsStore.writeForm(form, settingsStore.DEFAULTS);
+  applySettings(settingsStore.normalise({}));
+});
+
+$("#copy-link").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  try {
+    await navigator.clipboard.writeText(location.href);
+    button.textContent = "Link copied";
+  } catch {
+    button.textContent = "Copy the address bar";
+  }
+  setTimeout(() => (button.textContent = "Copy link to these settings"), 2000);
+});
+
+// For the benchmark and tests: a read-only view of the batch.
+window.imgcompress = {
+  pool,
+  get settings() {
+    return { ...settings };
   },
-  (err) => {
-    status.textContent = `The engine failed to start: ${err.message}`;
-    document.body.dataset.engine = "error";
-  },
-);
+  counts,
+};
+updateTotals();

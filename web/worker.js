@@ -1,8 +1,13 @@
 // Module worker: one Pyodide with Pillow and imgcompress, started in named stages.
+// Configuration arrives by postMessage only (never in this script's URL: a service worker may
+// answer worker.js from its cache). JavaScript values are converted to plain Python values at
+// the door (imgcompress.door) and the answers back to plain JavaScript; every proxy is destroyed
+// here and never leaves this file. Bytes travel as transferred ArrayBuffers, never copied.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const base = new URL("./", import.meta.url);
 let pyodide = null;
+let door = null;
 
 function stage(name, state) {
   postMessage({ type: "stage", stage: name, state });
@@ -21,17 +26,79 @@ async function start() {
   stage("pillow", "done");
   stage("imgcompress", "working");
   await pyodide.loadPackage("imgcompress", { checkIntegrity: true, messageCallback: () => {} });
-  const versions = pyodide.runPython(`
+  door = pyodide.pyimport("imgcompress.door");
+  const info = pyodide.runPython(`
 import sys, PIL, PIL.features, imgcompress
 {"python": sys.version.split()[0], "pillow": PIL.__version__,
  "features": {f: PIL.features.check(f) for f in ("jpg", "zlib", "webp", "littlecms2")}}
-`).toJs({ dict_converter: Object.fromEntries });
+`);
+  const versions = info.toJs({ dict_converter: Object.fromEntries });
+  info.destroy();
   stage("imgcompress", "done");
-  postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started) });
+  const ms = Math.round(performance.now() - started);
+  console.info(`[${self.name}] ready in ${ms} ms: Python ${versions.python}, Pillow ${versions.pillow}`);
+  postMessage({ type: "ready", versions, ms });
 }
 
-addEventListener("message", (event) => {
-  if (event.data.type === "start") {
-    start().catch((err) => postMessage({ type: "failed", message: String(err?.message ?? err) }));
+// Calls one door function with plain JS arguments and returns a plain JS answer.
+function callDoor(name, ...args) {
+  const pyArgs = args.map((arg) => pyodide.toPy(arg));
+  let answer = null;
+  try {
+    answer = door[name](...pyArgs);
+    return answer.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  } finally {
+    answer?.destroy();
+    for (const arg of pyArgs) if (arg && typeof arg.destroy === "function") arg.destroy();
   }
+}
+
+// toJs() copies bytes into a fresh Uint8Array; make sure we transfer exactly its own buffer.
+function ownBuffer(view) {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view.buffer;
+  return view.slice().buffer;
+}
+
+function compressJob(msg) {
+  const started = performance.now();
+  const answer = callDoor("compress_file", new Uint8Array(msg.data), msg.options ?? {}, msg.name);
+  const ms = Math.round(performance.now() - started);
+  if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, ms }, transfer: [] };
+  const data = ownBuffer(answer.data);
+  return {
+    message: { id: msg.id, type: "result", data, name: answer.name, result: answer.result, ms },
+    transfer: [data],
+  };
+}
+
+function zipJob(msg) {
+  const answer = callDoor("make_zip", msg.names, msg.files.map((buffer) => new Uint8Array(buffer)));
+  if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error }, transfer: [] };
+  const data = ownBuffer(answer.data);
+  return { message: { id: msg.id, type: "result", data, names: answer.names }, transfer: [data] };
+}
+
+const jobs = { compress: compressJob, zip: zipJob };
+
+addEventListener("message", (event) => {
+  const msg = event.data;
+  if (msg.type === "start") {
+    start().catch((err) => postMessage({ type: "failed", message: String(err?.message ?? err) }));
+    return;
+  }
+  const job = jobs[msg.type];
+  if (!job) return;
+  let reply;
+  try {
+    if (!door) throw new Error("the engine is not ready yet");
+    reply = job(msg);
+  } catch (err) {
+    // A failure of the conversion itself (the door answers everything else): keep serving.
+    console.error(err);
+    reply = {
+      message: { id: msg.id, type: "error", code: "internal_error", message: String(err?.message ?? err) },
+      transfer: [],
+    };
+  }
+  postMessage(reply.message, reply.transfer);
 });

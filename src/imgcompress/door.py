@@ -1,0 +1,135 @@
+"""The one door between the web page's workers and the engine.
+
+The worker converts JavaScript values to plain Python ones (``bytes``/``memoryview``,
+``dict``, ``list``, ``str``) before calling in here and converts the plain answer
+back, so this module never sees a proxy and is tested natively like the rest of the
+engine.  Every call answers; nothing raises across the boundary:
+
+* ``{"ok": True, ...}`` with the bytes and a JSON-ready summary, or
+* ``{"ok": False, "error": {"code": ..., "message": ...}}`` for a file the engine
+  refuses (the page shows the message in that file's row and goes on), or
+* one generic ``internal_error`` for anything else, which is a bug: its traceback is
+  written to stderr (the browser console) instead of being shown to a person.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import sys
+import traceback
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .engine import compress
+from .errors import ImageCompressError
+from .options import Options
+
+INTERNAL_ERROR = {
+    "code": "internal_error",
+    "message": "something went wrong inside imgcompress; the details are in the browser console",
+}
+
+# Extensions a person may already use for a format: "IMG_1.JPG" stays "IMG_1.JPG"
+# when the output is still a JPEG, instead of surprising them with ".jpg".
+_SAME_FORMAT = {
+    "jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "png": (".png",),
+    "webp": (".webp",),
+    "gif": (".gif",),
+}
+
+Bytes = bytes | bytearray | memoryview
+
+
+def _answer(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return {"ok": True, **work()}
+    except ImageCompressError as exc:
+        error = exc.to_dict()
+        error.pop("type", None)
+        return {"ok": False, "error": error}
+    except Exception:
+        # A bug, not a bad file: keep the worker alive, tell the person plainly and
+        # leave the evidence where a developer looks.
+        traceback.print_exc(file=sys.stderr)
+        return {"ok": False, "error": dict(INTERNAL_ERROR)}
+
+
+def _as_bytes(data: object) -> bytes:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"the door takes bytes, got {type(data).__name__}")
+    return bytes(data)
+
+
+def output_name(original: str, fmt: str, extension: str) -> str:
+    """Name the download after the original so people recognise it; fix the extension
+    only when the format changed, so a ``.JPG`` stays a ``.JPG``."""
+    base = posixpath.basename(original.replace("\\", "/")) or "image"
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        stem, ext = base, ""
+    if ("." + ext).lower() in _SAME_FORMAT.get(fmt, ()):
+        return base
+    return stem + extension
+
+
+def compress_file(
+    data: Bytes, options: Mapping[str, object] | None = None, name: str = "image"
+) -> dict[str, Any]:
+    """Compress one file for the page; the answer carries ``data`` (bytes),
+    ``result`` (the engine's summary) and ``name`` (the download's file name)."""
+
+    def work() -> dict[str, Any]:
+        opts = Options.from_mapping(dict(options or {}))
+        result = compress(_as_bytes(data), opts)
+        return {
+            "data": result.data,
+            "result": result.to_dict(),
+            "name": output_name(str(name), result.format, result.extension),
+        }
+
+    return _answer(work)
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """Make names unique the way file managers do ("photo (2).jpg"), ignoring case
+    because the ZIP is usually unpacked on a case-insensitive disk."""
+    taken: set[str] = set()
+    out: list[str] = []
+    for raw in names:
+        name = posixpath.basename(str(raw).replace("\\", "/")) or "image"
+        stem, dot, ext = name.rpartition(".")
+        if not dot or not stem:
+            stem, dot, ext = name, "", ""
+        candidate, n = name, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{stem} ({n}){dot}{ext}"
+        taken.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def make_zip(names: Iterable[str], files: Iterable[Bytes]) -> dict[str, Any]:
+    """Pack finished files into one ZIP for "Download all"; ``data`` is the archive and
+    ``names`` the names used inside it.  Stored, not deflated: the images are already
+    compressed, so deflating would cost time for nothing."""
+
+    def work() -> dict[str, Any]:
+        name_list = [str(n) for n in names]
+        blobs = list(files)
+        if len(name_list) != len(blobs):
+            raise ValueError(f"{len(name_list)} names for {len(blobs)} files")
+        inside = unique_names(name_list)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, blob in zip(inside, blobs, strict=True):
+                archive.writestr(name, _as_bytes(blob))
+        return {"data": buffer.getvalue(), "names": inside}
+
+    return _answer(work)
+
+
+__all__ = ["INTERNAL_ERROR", "compress_file", "make_zip", "output_name", "unique_names"]

@@ -1,0 +1,117 @@
+"""The door the page's workers call: plain values in, one answer out, never a raise."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from imgcompress import door
+
+
+def _jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buf, "JPEG", quality=95)
+    return buf.getvalue()
+
+
+def test_compress_answers_bytes_summary_and_name() -> None:
+    """A good file comes back as bytes plus the engine's JSON-ready summary and a name."""
+    answer = door.compress_file(memoryview(_jpeg()), {"format": "png"}, "holiday.JPG")
+    assert answer["ok"] is True
+    assert isinstance(answer["data"], bytes)
+    assert answer["data"].startswith(b"\x89PNG")
+    assert answer["result"]["format"] == "png"
+    assert answer["result"]["size"] == len(answer["data"])
+    assert answer["name"] == "holiday.png"
+
+
+def test_compress_keeps_the_users_extension_when_the_format_is_unchanged() -> None:
+    """An IMG_1.JPEG that stays a JPEG keeps its name, so people recognise it."""
+    answer = door.compress_file(_jpeg(), {"format": "jpeg", "quality": 70}, "IMG_1.JPEG")
+    assert answer["ok"] is True
+    assert answer["name"] == "IMG_1.JPEG"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty_input"),
+        (b"hello, not an image", "unsupported_format"),
+        (_jpeg()[:300], "corrupt_image"),
+    ],
+)
+def test_refused_files_answer_code_and_message(data: bytes, code: str) -> None:
+    """A bad file is an answer with the engine's code and message, never an exception."""
+    answer = door.compress_file(data, {}, "x.jpg")
+    assert answer == {"ok": False, "error": {"code": code, "message": answer["error"]["message"]}}
+    assert answer["error"]["message"]
+
+
+def test_bad_options_name_the_field() -> None:
+    """An unknown or invalid option is reported with the field so the form can point at it."""
+    answer = door.compress_file(_jpeg(), {"quality": 500}, "x.jpg")
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "invalid_options"
+    assert answer["error"]["field"] == "quality"
+
+
+def test_bugs_become_one_generic_error_with_a_traceback_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Anything but an ImageCompressError is a bug: generic message, traceback to stderr."""
+    answer = door.compress_file(["not", "bytes"], {}, "x.jpg")  # type: ignore[arg-type]
+    assert answer == {"ok": False, "error": door.INTERNAL_ERROR}
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_corpus_photo_reports_what_was_removed(corpus: Path) -> None:
+    """A real camera JPEG comes back smaller with its EXIF listed as removed."""
+    data = (corpus / "exif_orientation6_landscape.jpg").read_bytes()
+    answer = door.compress_file(data, {"quality": 60}, "o.jpg")
+    assert answer["ok"] is True
+    assert answer["result"]["size"] < len(data)
+    assert "exif" in answer["result"]["report"]["removed"]
+
+
+def test_unique_names_number_clashes_like_a_file_manager() -> None:
+    """Clashing names become "photo (2).jpg"; case-insensitive, paths dropped."""
+    assert door.unique_names(["photo.jpg", "photo.jpg", "PHOTO.JPG", "a/b/photo.jpg", "x"]) == [
+        "photo.jpg",
+        "photo (2).jpg",
+        "PHOTO (3).JPG",
+        "photo (4).jpg",
+        "x",
+    ]
+
+
+def test_make_zip_holds_every_file_under_a_unique_name() -> None:
+    """The archive opens with the standard zipfile and holds each file's exact bytes."""
+    one, two = _jpeg(), _jpeg((10, 10))
+    answer = door.make_zip(["a.jpg", "a.jpg", "b.png"], [one, memoryview(two), b"png"])
+    assert answer["ok"] is True
+    assert answer["names"] == ["a.jpg", "a (2).jpg", "b.png"]
+    with zipfile.ZipFile(io.BytesIO(answer["data"])) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["a.jpg", "a (2).jpg", "b.png"]
+        assert archive.read("a.jpg") == one
+        assert archive.read("a (2).jpg") == two
+        assert archive.getinfo("b.png").compress_type == zipfile.ZIP_STORED
+
+
+def test_make_zip_with_mismatched_lists_is_an_internal_error() -> None:
+    """A page bug (names and files out of step) is caught, not half-zipped."""
+    answer = door.make_zip(["a.jpg"], [])
+    assert answer == {"ok": False, "error": door.INTERNAL_ERROR}
+
+
+def test_make_zip_of_200_photos_sized_files() -> None:
+    """ "Download all" must cope with a batch of 200 photos (here 200 × 300 KB)."""
+    blob = bytes(300_000)
+    answer = door.make_zip([f"p{i % 7}.jpg" for i in range(200)], [blob] * 200)
+    assert answer["ok"] is True
+    assert len(set(answer["names"])) == 200
+    assert len(answer["data"]) > 200 * 300_000

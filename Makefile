@@ -32,7 +32,13 @@ lint: venv
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-# System packages: debootstrap for the WebAssembly toolchain, Debian's Chromium for browser tests.
+# System packages: debootstrap for the WebAssembly toolchain, Debian's Chromium for browser tests;
+# axe-core from npm for the accessibility tests (node_modules/ is never served).
+deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -1,10 +1,12 @@
 """Build the static site: our wheel, the Pyodide runtime and Pillow for WebAssembly.
 
 `dist/site/` is everything a static host serves, and nothing else is ever fetched by the page:
-    index.html, *.js, *.css        the page and its workers, from web/
+    index.html, *.js, *.css        the page, its workers and its service worker, from web/
+    icons/                         the web app's icons, drawn here with Pillow
     pyodide/                       the Pyodide core files from npm pyodide@314.0.7
     wheels/                        Pillow for Pyodide, our imgcompress wheel, pyodide-lock.json
-    manifest.json                  every file with its sha256 and size
+    _headers                       the same Content-Security-Policy, for hosts that read one
+    manifest.json                  every file with its sha256 and size, and the site's version
 
 The lock file lists only our two wheels (Pyodide's own lists hundreds of packages that live on
 its CDN), so `loadPackage` can never reach for another host, and Pyodide checks each wheel's
@@ -33,6 +35,26 @@ sys.path.insert(0, str(ROOT / "toolchain"))
 import pillow_wasm  # noqa: E402
 
 WEB = ROOT / "web"
+
+# The one Content-Security-Policy, stamped into index.html's <meta>, the service worker (which
+# sets it on every response, so the module workers get it too) and _headers. Each source:
+CSP_DIRECTIVES = (
+    "default-src 'self'",  # everything from our own origin, nothing from anywhere else
+    "script-src 'self' 'wasm-unsafe-eval'",  # Pyodide and Pillow are WebAssembly: compiling
+    # them needs 'wasm-unsafe-eval' (not 'unsafe-eval': no JavaScript eval is allowed)
+    "style-src 'self'",  # our stylesheet only; no inline styles
+    "img-src 'self' blob: data:",  # before/after previews are object URLs of local results
+    "connect-src 'self'",  # fetches go to our own files only (the runtime and wheels)
+    "worker-src 'self'",  # the compression workers and the service worker are ours
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",  # no form can submit anywhere
+)
+CSP_META = "; ".join(CSP_DIRECTIVES)
+# frame-ancestors is ignored in a <meta>; a header can carry it.
+CSP_HEADER = CSP_META + "; frame-ancestors 'none'"
+STAMPED = {"index.html", "sw.js"}
 
 
 def sha256(path: Path) -> str:
@@ -84,16 +106,96 @@ def write_lock(runtime: Path, pillow: Path, ours: Path, dest: Path) -> None:
     dest.write_text(json.dumps(lock, indent=2) + "\n")
 
 
-def write_manifest(site: Path, pillow_info: dict) -> dict:
+def file_entries(site: Path, skip: set[str]) -> dict[str, dict]:
     files = {}
     for path in sorted(site.rglob("*")):
-        if path.is_file() and path.name != "manifest.json":
-            rel = path.relative_to(site).as_posix()
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and rel not in skip:
             files[rel] = {"sha256": sha256(path), "size": path.stat().st_size}
+    return files
+
+
+def stamp(path: Path, values: dict[str, str]) -> None:
+    text = path.read_text()
+    for placeholder, value in values.items():
+        if placeholder not in text:
+            raise SystemExit(f"{path.name} lacks the placeholder {placeholder}")
+        text = text.replace(placeholder, value)
+    path.write_text(text)
+
+
+def write_manifest(site: Path, pillow_info: dict) -> dict:
+    """List every file; the version hashes all of them but the service worker, which carries it.
+
+    A new version changes sw.js's bytes, which is how browsers notice an update.
+    """
+    stamp(site / "index.html", {"__CONTENT_SECURITY_POLICY__": CSP_META})
+    (site / "_headers").write_text(
+        "/*\n"
+        f"  Content-Security-Policy: {CSP_HEADER}\n"
+        "  Referrer-Policy: no-referrer\n"
+        "  X-Content-Type-Options: nosniff\n"
+        "  Permissions-Policy: camera=(), microphone=(), geolocation=()\n"
+    )
+    files = file_entries(site, {"sw.js", "manifest.json"})
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    manifest = {"version": version, "pillow_build": pillow_info, "files": files}
+    stamp(site / "sw.js", {"__SITE_VERSION__": version, "__CONTENT_SECURITY_POLICY__": CSP_HEADER})
+    manifest = {
+        "version": version,
+        "csp": CSP_META,
+        "pillow_build": pillow_info,
+        "files": file_entries(site, {"manifest.json"}),
+    }
     (site / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def draw_icons(dest: Path) -> None:
+    """The app's icons, drawn here: a photo frame squeezed between two arrows, no assets."""
+    from PIL import Image, ImageDraw
+
+    dest.mkdir()
+    for size, maskable in ((192, False), (512, False), (512, True)):
+        scale = 4  # drawn large and downsampled for smooth edges
+        side = size * scale
+        im = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+        d = ImageDraw.Draw(im)
+        pad = 0 if maskable else side // 16
+        box = (pad, pad, side - pad, side - pad)
+        if maskable:
+            d.rectangle(box, fill=(31, 84, 214, 255))
+        else:
+            d.rounded_rectangle(box, radius=side // 5, fill=(31, 84, 214, 255))
+        inner = side * (0.30 if maskable else 0.25)
+        frame = (inner, inner * 1.15, side - inner, side - inner * 1.15)
+        d.rounded_rectangle(frame, radius=side // 28, outline="white", width=side // 28)
+        x0, y0, x1, y1 = frame
+        d.polygon(
+            [
+                (x0 + (x1 - x0) * 0.12, y1 - (y1 - y0) * 0.14),
+                (x0 + (x1 - x0) * 0.40, y0 + (y1 - y0) * 0.40),
+                (x0 + (x1 - x0) * 0.68, y1 - (y1 - y0) * 0.14),
+            ],
+            fill="white",
+        )
+        d.ellipse(
+            (
+                x1 - (x1 - x0) * 0.32,
+                y0 + (y1 - y0) * 0.18,
+                x1 - (x1 - x0) * 0.14,
+                y0 + (y1 - y0) * 0.40,
+            ),
+            fill="white",
+        )
+        mid = side / 2
+        for edge, direction in ((y0, 1), (y1, -1)):
+            tip = edge - direction * side * 0.035
+            base = edge - direction * side * 0.13
+            d.polygon(
+                [(mid - side * 0.09, base), (mid + side * 0.09, base), (mid, tip)], fill="white"
+            )
+        name = f"icon-{'maskable-' if maskable else ''}{size}.png"
+        im.resize((size, size), Image.Resampling.LANCZOS).save(dest / name, optimize=True)
 
 
 def check_pillow_wheel(wheel: Path) -> None:
@@ -121,6 +223,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     pillow_copy = Path(shutil.copy2(pillow, wheels / pillow.name))
     ours = build_imgcompress_wheel(wheels)
     write_lock(runtime, pillow_copy, ours, wheels / "pyodide-lock.json")
+    draw_icons(tmp / "icons")
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
     manifest = write_manifest(tmp, info)
 

@@ -337,6 +337,21 @@ def _to_srgb(image: Image.Image, icc: bytes, notes: list[str]) -> Image.Image:
         return image
 
 
+def _bare(image: Image.Image) -> Image.Image:
+    image.info = {}
+    return image
+
+
+def _flatten_white(image: Image.Image) -> Image.Image:
+    """JPEG has no alpha: composite over white (what the JPEG encoder path does)."""
+    if image.mode not in ("RGBA", "LA"):
+        return image
+    rgba = image.convert("RGBA")
+    base = Image.new("RGB", image.size, (255, 255, 255))
+    base.paste(rgba, mask=rgba.getchannel("A"))
+    return base if image.mode == "RGBA" else base.convert("L")
+
+
 def _fit(size: tuple[int, int], options: Options) -> tuple[int, int]:
     w, h = size
     scale = 1.0
@@ -430,15 +445,7 @@ def _encode(job: _Job, fmt: str, size: tuple[int, int], **params: Any) -> _Candi
     anim = frames if job.animated else None
     job.encodes += 1
     if fmt == "jpeg":
-        im = image
-        if im.mode in ("RGBA", "LA"):
-            base = Image.new(
-                "RGB" if im.mode == "RGBA" else "L",
-                im.size,
-                255 if im.mode == "LA" else (255, 255, 255),
-            )
-            base.paste(im, mask=im.getchannel("A"))
-            im = base
+        im = _flatten_white(image)
         data, used = codec.encode(im, icc_profile=job.icc, exif=job.exif, **params)
     elif fmt == "gif":
         data, used = codec.encode(
@@ -461,9 +468,11 @@ def _score(job: _Job, cand: _Candidate) -> float:
     if cand.score is not None:
         return cand.score
     reference, _ = job.at(cand.size)
+    if cand.fmt == "jpeg":
+        reference = _flatten_white(reference)
     with Image.open(io.BytesIO(cand.data)) as decoded:
         decoded.load()
-        mode = "RGBA" if job.has_alpha else "RGB"
+        mode = "RGBA" if job.has_alpha and cand.fmt != "jpeg" else "RGB"
         decoded_im = decoded.convert(mode)
     cand.score = round(visual_score(reference.convert(mode), decoded_im), 5)
     return cand.score
@@ -870,6 +879,10 @@ def _compress(data: bytes, options: Options) -> Result:
             f"Resized from {base.size[0]}×{base.size[1]} to {target_dims[0]}×{target_dims[1]}."
         )
     new_exif = metadata.minimal_exif(image, options.keep, 1)
+    # Pillow's savers fall back to ``im.info`` for comments, ICC and more; the job's
+    # images must carry nothing, so only what we pass explicitly is written.
+    base = _bare(base)
+    frames = [_bare(f) for f in frames]
     job = _Job(
         image=base,
         frames=frames if source.animated else [base],

@@ -537,3 +537,25 @@ def test_png_crc_valid_in_outputs(kodim: bytes) -> None:
     data = compress(kodim, Options(format="png", colors=64)).data
     Image.open(io.BytesIO(data)).verify()
     assert struct.unpack(">I", data[8:12])[0] == 13
+
+
+def test_comments_and_text_do_not_survive_reencoding() -> None:
+    """A JPEG COM comment and PNG text chunks are not carried into any output format."""
+    jpeg_in = encode(gradient(), "JPEG", quality=95, comment=b"secret comment")
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "secret comment")
+    png_in = encode(gradient(), "PNG", pnginfo=info)
+    for data in (jpeg_in, png_in):
+        for fmt in ("jpeg", "png", "webp"):
+            out = compress(data, Options(format=fmt, quality=60)).data
+            assert b"secret comment" not in out, fmt
+            assert "comment" not in decode(out).info
+
+
+def test_jpeg_from_transparent_meets_visual_target() -> None:
+    """The visual search for JPEG from RGBA scores against the white-flattened source."""
+    result = compress(encode(graphic(), "PNG"), Options(format="jpeg", visual_target=0.95))
+    assert result.report["target_met"] is True
+    assert result.report["score"] >= 0.95

@@ -49,7 +49,7 @@ export class CompareView {
 
   setZoom(zoom) {
     this.zoom = zoom;
-    this.stage.dataset.zoom = zoom;
+    this.stage.dataset.view = zoom;
     this.frame.style.width = zoom === "actual" && this.naturalWidth ? `${this.naturalWidth}px` : "";
     for (const button of this.zoomButtons) {
       button.setAttribute("aria-pressed", String(button.dataset.zoom === zoom));

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,7 +22,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+READY_TIMEOUT_MS = 120_000
 browser_log = logging.getLogger("browser")
+browser_log.setLevel(logging.INFO)
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -72,4 +74,27 @@ def page(page: Page) -> Page:
 
     page.on("console", forward)
     page.on("pageerror", lambda err: browser_log.error("[pageerror] %s", err))
+    page.on("worker", lambda worker: browser_log.info("[worker] started %s", worker.url))
     return page
+
+
+@pytest.fixture
+def ready_page(page: Page, base_url: str) -> Page:
+    """The page with its engine ready (at least one worker accepts work)."""
+    page.goto(base_url)
+    expect(page.locator("body")).to_have_attribute("data-engine", "ready", timeout=READY_TIMEOUT_MS)
+    return page
+
+
+def wait_settled(page: Page, count: int, timeout_ms: int = 180_000) -> None:
+    """Wait until ``count`` rows exist and none is still queued or working."""
+    page.wait_for_function(
+        """n => {
+            const rows = document.querySelectorAll('[data-file-row]');
+            const busy = document.querySelectorAll(
+                '[data-file-row][data-state=queued], [data-file-row][data-state=working]');
+            return rows.length === n && busy.length === 0;
+        }""",
+        arg=count,
+        timeout=timeout_ms,
+    )

@@ -48,6 +48,7 @@ pool.addEventListener("stage", ({ detail }) => {
 });
 
 pool.addEventListener("ready", ({ detail }) => {
+  performance.mark("imgcompress:engine-ready");
   readyInfo = detail;
   progress.value = 3;
   body.dataset.engine = "ready";
@@ -535,10 +536,18 @@ $("#copy-link").addEventListener("click", async (event) => {
 
 // For the benchmark and tests: a read-only view of the batch.
 window.imgcompress = {
-  pool,
   get settings() {
     return { ...settings };
   },
   counts,
+  workers: () => ({ size: pool.size, ready: pool.readyCount, busy: pool.busyCount }),
+  rows: () =>
+    [...entries.values()].map((e) => ({
+      name: e.name,
+      state: e.state,
+      original: e.file.size,
+      size: e.result?.size ?? null,
+      ms: e.result?.ms ?? null,
+    })),
 };
 updateTotals();

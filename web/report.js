@@ -10,7 +10,8 @@ export function formatBytes(n) {
 export function formatPercentSaved(original, size) {
   if (!original) return "";
   const saved = Math.round((100 * (original - size)) / original);
-  return saved >= 0 ? `−${saved} %` : `+${-saved} % larger`;
+  if (saved === 0) return size < original ? "−<1 %" : size === original ? "same size" : "+<1 % larger";
+  return saved > 0 ? `−${saved} %` : `+${-saved} % larger`;
 }
 
 function coordinate(value, positive, negative) {

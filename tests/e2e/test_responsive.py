@@ -30,9 +30,9 @@ def test_page_keeps_painting_while_a_12mp_photo_compresses(
     page.set_input_files("input[type=file][multiple]", [photo])
     row = page.locator('[data-file-row][data-name="big_12mp.jpg"]')
     expect(row).to_have_attribute("data-state", "working", timeout=30_000)
-    started = page.evaluate("performance.now()")
+    started = page.evaluate("() => performance.now()")
     wait_settled(page, 1)
-    ended = page.evaluate("performance.now()")
+    ended = page.evaluate("() => performance.now()")
     expect(row).to_have_attribute("data-state", "done")
     expect(row.locator("[data-sizes]")).to_contain_text("→")
 

@@ -923,10 +923,15 @@ def _compress(data: bytes, options: Options) -> Result:
             cand = _visual(job, fmt, target_dims, goal)
             results.append((cand, _score(job, cand) >= goal))
     met = [r for r in results if r[1]]
-    chosen, target_met = min(met or results, key=lambda r: r[0].nbytes)
+    if mode == "target_size" and len(met) > 1:
+        # Every candidate fits the budget: the best-looking one wins, not the smallest.
+        chosen, target_met = max(met, key=lambda r: _score(job, r[0]))
+    else:
+        chosen, target_met = min(met or results, key=lambda r: r[0].nbytes)
     if len(formats) > 1:
         sizes = ", ".join(f"{c.fmt.upper()} {c.nbytes:,} B" for c, _ in results)
-        notes.append(f"Smallest format chosen from: {sizes}.")
+        how = "Best-scoring format within the size" if mode == "target_size" else "Smallest format"
+        notes.append(f"{how} chosen from: {sizes}.")
     if chosen.score is None:
         _score(job, chosen)
 

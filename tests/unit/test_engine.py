@@ -559,3 +559,13 @@ def test_jpeg_from_transparent_meets_visual_target() -> None:
     result = compress(encode(graphic(), "PNG"), Options(format="jpeg", visual_target=0.95))
     assert result.report["target_met"] is True
     assert result.report["score"] >= 0.95
+
+
+def test_smallest_with_target_size_prefers_quality(kodim: bytes) -> None:
+    """With a byte budget, format=smallest returns the best-scoring file that fits."""
+    budget = 40_000
+    best = compress(kodim, Options(format="smallest", target_size=budget))
+    assert best.size <= budget
+    for fmt in ("jpeg", "webp"):
+        single = compress(kodim, Options(format=fmt, target_size=budget))
+        assert best.report["score"] >= single.report["score"] - 1e-9

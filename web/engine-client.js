@@ -32,9 +32,11 @@ export class EngineClient extends EventTarget {
 
   #fail(message) {
     if (this.state === "failed" || this.state === "terminated") return;
+    const wasReady = this.state === "ready";
     this.state = "failed";
-    this.dispatchEvent(new CustomEvent("failed", { detail: { message } }));
+    // Fail the running request with this message first: the pool's listener terminates us.
     this.#rejectAll(message);
+    this.dispatchEvent(new CustomEvent("failed", { detail: { message, wasReady } }));
   }
 
   #onMessage(msg) {
@@ -161,6 +163,9 @@ export class EnginePool extends EventTarget {
         this.dispatchEvent(new CustomEvent("failed", { detail: e.detail }));
       }
       this.#remove(slot);
+      // A worker that crashed after starting is replaced (its job fails with the crash
+      // message); one that never started is not, so a broken runtime cannot loop.
+      if (e.detail.wasReady && !slot.job) this.#spawnReplacement();
       this.#changed();
     });
     this.#changed();

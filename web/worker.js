@@ -93,12 +93,15 @@ addEventListener("message", (event) => {
     if (!door) throw new Error("the engine is not ready yet");
     reply = job(msg);
   } catch (err) {
-    // A failure of the conversion itself (the door answers everything else): keep serving.
+    // The door answers every Python-level failure itself, so reaching this means the runtime
+    // broke (e.g. WebAssembly ran out of memory) and may not be usable again: say so, and let
+    // the pool replace this worker. The client fails the running job with this message.
     console.error(err);
-    reply = {
-      message: { id: msg.id, type: "error", code: "internal_error", message: String(err?.message ?? err) },
-      transfer: [],
-    };
+    postMessage({
+      type: "failed",
+      message: "the engine crashed on this file (probably out of memory) and was restarted",
+    });
+    return;
   }
   postMessage(reply.message, reply.transfer);
 });

@@ -456,21 +456,27 @@ def _encode(job: _Job, fmt: str, size: tuple[int, int], **params: Any) -> _Candi
     job.encodes += 1
     if fmt == "jpeg":
         im = _flatten_white(image)
-        data, used = codec.encode(im, icc_profile=job.icc, exif=job.exif, **params)
+        kwargs: dict[str, Any] = {"icc_profile": job.icc, "exif": job.exif, **params}
     elif fmt == "gif":
-        data, used = codec.encode(
-            image, frames=anim, durations=job.durations, loop=job.loop, disposal=job.disposal
-        )
+        im = image
+        kwargs = {
+            "frames": anim,
+            "durations": job.durations,
+            "loop": job.loop,
+            "disposal": job.disposal,
+        }
     else:
-        data, used = codec.encode(
-            image,
-            icc_profile=job.icc,
-            exif=job.exif,
-            frames=anim,
-            durations=job.durations,
-            loop=job.loop or 0,
+        im = image
+        kwargs = {
+            "icc_profile": job.icc,
+            "exif": job.exif,
+            "frames": anim,
+            "durations": job.durations,
+            "loop": job.loop or 0,
             **params,
-        )
+        }
+    data = codec.encode(im, **kwargs)
+    used = codec.parameters(im, **kwargs)
     return _Candidate(data, fmt, used, None, size)
 
 
@@ -592,8 +598,8 @@ def _lossless_png(job: _Job, size: tuple[int, int]) -> _Candidate:
     exact = None if job.animated else codecs.png.exact_palette(image)
     if exact is not None:
         job.encodes += 1
-        data, used = codecs.png.encode(exact, icc_profile=job.icc, exif=job.exif)
-        used["palette"] = "exact"
+        data = codecs.png.encode(exact, icc_profile=job.icc, exif=job.exif)
+        used = {**codecs.png.parameters(exact), "palette": "exact"}
         return _Candidate(data, "png", used, 1.0, size)
     cand = _encode(job, "png", size)
     cand.score = 1.0

@@ -17,6 +17,7 @@ def test_codec_contract(name: str) -> None:
     assert isinstance(codec.DEFAULTS, dict)
     assert codec.is_available() is True
     assert callable(codec.encode)
+    assert callable(codec.parameters)
 
 
 def test_table_is_explicit() -> None:

@@ -12,7 +12,8 @@ from imgcompress.codecs import gif
 def test_animation_round_trip() -> None:
     """Every frame and its duration survive, looping is kept."""
     frames = [Image.new("RGBA", (30, 30), (i * 50, 0, 255 - i * 50, 255)) for i in range(4)]
-    data, params = gif.encode(frames[0], frames=frames, durations=[70, 80, 90, 100], loop=0)
+    data = gif.encode(frames[0], frames=frames, durations=[70, 80, 90, 100], loop=0)
+    params = gif.parameters(frames[0], frames=frames, durations=[70, 80, 90, 100], loop=0)
     out = Image.open(io.BytesIO(data))
     assert out.n_frames == 4
     got = []
@@ -26,5 +27,5 @@ def test_animation_round_trip() -> None:
 
 def test_still_gif() -> None:
     """A single image is a valid one-frame GIF."""
-    data, _ = gif.encode(Image.new("RGB", (10, 10), "red"))
+    data = gif.encode(Image.new("RGB", (10, 10), "red"))
     assert Image.open(io.BytesIO(data)).n_frames == 1

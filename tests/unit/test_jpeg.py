@@ -12,22 +12,23 @@ from imgcompress.codecs import jpeg
 @pytest.mark.parametrize(("quality", "sampling"), [(50, 2), (75, 2), (89, 2), (90, 0), (98, 0)])
 def test_subsampling_follows_quality(quality: int, sampling: int) -> None:
     """4:2:0 below quality 90, 4:4:4 from 90 up (read back from the file)."""
-    data, params = jpeg.encode(gradient(), quality=quality)
+    data = jpeg.encode(gradient(), quality=quality)
+    params = jpeg.parameters(gradient(), quality=quality)
     assert JpegImagePlugin.get_sampling(decode(data)) == sampling
     assert params["subsampling"] == ("4:4:4" if sampling == 0 else "4:2:0")
 
 
 def test_progressive_and_smaller_with_lower_quality() -> None:
     """Output is progressive and shrinks when quality drops."""
-    high, _ = jpeg.encode(gradient(), quality=90)
-    low, _ = jpeg.encode(gradient(), quality=40)
+    high = jpeg.encode(gradient(), quality=90)
+    low = jpeg.encode(gradient(), quality=40)
     assert decode(high).info.get("progressive") == 1
     assert len(low) < len(high)
 
 
 def test_grayscale_is_accepted_and_rgba_refused() -> None:
     """L encodes as 1-channel JPEG; RGBA must be flattened by the caller first."""
-    data, _ = jpeg.encode(gradient(mode="L"), quality=80)
+    data = jpeg.encode(gradient(mode="L"), quality=80)
     assert decode(data).mode == "L"
     with pytest.raises(ValueError, match="L or RGB"):
         jpeg.encode(gradient(mode="RGBA"))

@@ -11,13 +11,14 @@ from imgcompress.codecs import png
 def test_lossless_is_exact() -> None:
     """Without colours the PNG decodes to the identical pixels."""
     image = gradient()
-    data, _ = png.encode(image)
+    data = png.encode(image)
     assert ImageChops.difference(decode(data).convert("RGB"), image).getbbox() is None
 
 
 def test_palette_limits_colours() -> None:
     """colors=N gives a palette image with at most N colours."""
-    data, params = png.encode(gradient(), colors=16)
+    data = png.encode(gradient(), colors=16)
+    params = png.parameters(gradient(), colors=16)
     out = decode(data)
     assert out.mode == "P"
     assert len(out.convert("RGB").getcolors(1 << 16) or []) <= 16
@@ -27,7 +28,7 @@ def test_palette_limits_colours() -> None:
 def test_palette_keeps_alpha() -> None:
     """Quantizing an RGBA image keeps transparent pixels transparent."""
     image = graphic()
-    data, _ = png.encode(image, colors=8)
+    data = png.encode(image, colors=8)
     out = decode(data).convert("RGBA")
     assert out.getpixel((0, 0))[3] == 0
     assert out.getpixel((40, 40))[3] == 255
@@ -46,7 +47,8 @@ def test_exact_palette_is_lossless() -> None:
 def test_apng_keeps_frames_and_durations() -> None:
     """An animation is written as APNG with every frame and duration."""
     frames = [Image.new("RGB", (20, 20), (i * 40, 0, 0)) for i in range(5)]
-    data, params = png.encode(frames[0], frames=frames, durations=[10, 20, 30, 40, 50])
+    data = png.encode(frames[0], frames=frames, durations=[10, 20, 30, 40, 50])
+    params = png.parameters(frames[0], frames=frames, durations=[10, 20, 30, 40, 50])
     out = Image.open(__import__("io").BytesIO(data))
     assert out.n_frames == 5
     durations = []

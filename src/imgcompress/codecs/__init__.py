@@ -1,8 +1,9 @@
 """The output codecs, one module per format, all with the same small contract.
 
 Each module has ``NAME``, ``MIME_TYPE``, ``EXTENSION``, ``DEFAULTS``,
-``ANIMATION``/``ALPHA`` (what the format can hold), ``is_available()`` and
-``encode(image, ...) -> (bytes, params)``.  The table below is the only registry:
+``ANIMATION``/``ALPHA`` (what the format can hold), ``is_available()``,
+``encode(image, ...) -> bytes`` and ``parameters(image, ...) -> dict`` (what
+``encode`` does with the same arguments, for the report).  The table below is the only registry:
 adding a format means adding a line here, nothing is discovered at import time.
 """
 

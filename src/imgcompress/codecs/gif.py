@@ -27,7 +27,7 @@ def encode(
     durations: list[int] | None = None,
     loop: int | None = 0,
     disposal: list[int] | int | None = None,
-) -> tuple[bytes, dict[str, object]]:
+) -> bytes:
     """Encode a still or an animation with Pillow's palette/frame-delta optimizer."""
     out = io.BytesIO()
     kwargs: dict[str, object] = {"optimize": True}
@@ -38,5 +38,11 @@ def encode(
         if disposal is not None:
             kwargs["disposal"] = disposal
     image.save(out, "GIF", **kwargs)
-    params: dict[str, object] = {"optimize": True, "frames": len(frames) if frames else 1}
-    return out.getvalue(), params
+    return out.getvalue()
+
+
+def parameters(
+    image: Image.Image, *, frames: list[Image.Image] | None = None, **_: object
+) -> dict[str, object]:
+    """What ``encode`` does with these arguments, for the report."""
+    return {"optimize": True, "frames": len(frames) if frames else 1}

@@ -50,18 +50,11 @@ def encode(
     quality: int = 75,
     icc_profile: bytes | None = None,
     exif: bytes | None = None,
-) -> tuple[bytes, dict[str, object]]:
-    """Encode an "L" or "RGB" image; returns the bytes and the parameters used."""
+) -> bytes:
+    """Encode an "L" or "RGB" image (the caller flattens alpha; JPEG has none)."""
     if image.mode not in ("L", "RGB"):
         raise ValueError(f"JPEG encoder needs L or RGB, got {image.mode}")
     sub = subsampling_for(quality)
-    params: dict[str, object] = {
-        "quality": quality,
-        "progressive": True,
-        "optimize": True,
-        "subsampling": sub if image.mode == "RGB" else "none (grayscale)",
-        "tables": "robidoux",
-    }
     out = io.BytesIO()
     image.save(
         out,
@@ -74,4 +67,15 @@ def encode(
         icc_profile=icc_profile,
         exif=exif or b"",
     )
-    return out.getvalue(), params
+    return out.getvalue()
+
+
+def parameters(image: Image.Image, *, quality: int = 75, **_: object) -> dict[str, object]:
+    """What ``encode`` does with these arguments, for the report."""
+    return {
+        "quality": quality,
+        "progressive": True,
+        "optimize": True,
+        "subsampling": subsampling_for(quality) if image.mode == "RGB" else "none (grayscale)",
+        "tables": "robidoux",
+    }

@@ -69,12 +69,10 @@ def encode(
     frames: list[Image.Image] | None = None,
     durations: list[int] | None = None,
     loop: int = 0,
-) -> tuple[bytes, dict[str, object]]:
-    """Encode one image or an animation (APNG); returns bytes and parameters used."""
-    params: dict[str, object] = {"optimize": True, "colors": colors}
+) -> bytes:
+    """Encode one image or an animation (APNG), as a palette when ``colors`` is given."""
     if colors is not None:
         image = quantize(image, colors)
-        params["palette"] = True
     out = io.BytesIO()
     kwargs: dict[str, object] = {"optimize": True}
     if icc_profile:
@@ -86,7 +84,22 @@ def encode(
         image.save(
             out, "PNG", save_all=True, append_images=rest, duration=durations, loop=loop, **kwargs
         )
-        params["frames"] = len(frames)
     else:
         image.save(out, "PNG", **kwargs)
-    return out.getvalue(), params
+    return out.getvalue()
+
+
+def parameters(
+    image: Image.Image,
+    *,
+    colors: int | None = None,
+    frames: list[Image.Image] | None = None,
+    **_: object,
+) -> dict[str, object]:
+    """What ``encode`` does with these arguments, for the report."""
+    params: dict[str, object] = {"optimize": True, "colors": colors}
+    if colors is not None or image.mode == "P":
+        params["palette"] = True
+    if frames and len(frames) > 1:
+        params["frames"] = len(frames)
+    return params

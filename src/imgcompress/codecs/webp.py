@@ -30,16 +30,14 @@ def encode(
     frames: list[Image.Image] | None = None,
     durations: list[int] | None = None,
     loop: int = 0,
-) -> tuple[bytes, dict[str, object]]:
-    """Encode an RGB/RGBA image or animation; returns bytes and parameters used."""
+) -> bytes:
+    """Encode an RGB/RGBA image or animation."""
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if image.mode in ("LA", "PA", "P") else "RGB")
-    params: dict[str, object] = {"quality": quality, "method": method, "lossless": lossless}
     kwargs: dict[str, object] = {"quality": quality, "method": method, "lossless": lossless}
     if lossless:
         # For lossless WebP "quality" is effort; 100 squeezes hardest.
         kwargs["quality"] = 100
-        params["quality"] = 100
     if icc_profile:
         kwargs["icc_profile"] = icc_profile
     if exif:
@@ -50,7 +48,26 @@ def encode(
         image.save(
             out, "WEBP", save_all=True, append_images=rest, duration=durations, loop=loop, **kwargs
         )
-        params["frames"] = len(frames)
     else:
         image.save(out, "WEBP", **kwargs)
-    return out.getvalue(), params
+    return out.getvalue()
+
+
+def parameters(
+    image: Image.Image,
+    *,
+    quality: int = 75,
+    lossless: bool = False,
+    method: int = 6,
+    frames: list[Image.Image] | None = None,
+    **_: object,
+) -> dict[str, object]:
+    """What ``encode`` does with these arguments, for the report."""
+    params: dict[str, object] = {
+        "quality": 100 if lossless else quality,
+        "method": method,
+        "lossless": lossless,
+    }
+    if frames and len(frames) > 1:
+        params["frames"] = len(frames)
+    return params

@@ -106,7 +106,6 @@ function addFiles(files) {
       name: file.name || "pasted image",
       state: "queued",
       job: null,
-      originalUrl: null,
       result: null,
       error: null,
     };
@@ -248,7 +247,7 @@ function removeEntry(entry) {
     job.cancel({ terminate: true });
   }
   clearResult(entry);
-  if (entry.originalUrl) URL.revokeObjectURL(entry.originalUrl);
+  thumbObserver.unobserve(entry.row);
   entries.delete(entry.id);
   entry.row.remove();
   updateTotals();
@@ -266,6 +265,59 @@ function rerunAll() {
   if (entries.size) announce(`Settings changed: compressing ${entries.size} file${entries.size === 1 ? "" : "s"} again.`);
 }
 
+// ---------------------------------------------------------------- thumbnails
+// Thumbnails are small canvases drawn one at a time, only for rows near the viewport: a batch
+// of 200 photos must not keep 400 full-size decoded images alive in the page.
+const THUMB_PX = 128;
+const thumbQueue = [];
+let thumbBusy = false;
+const thumbObserver = new IntersectionObserver(
+  (items) => {
+    for (const item of items) {
+      if (!item.isIntersecting) continue;
+      thumbObserver.unobserve(item.target);
+      const entry = entries.get(Number(item.target.dataset.id));
+      if (entry?.result) thumbQueue.push({ entry, result: entry.result });
+    }
+    drawThumbs();
+  },
+  { rootMargin: "300px" },
+);
+
+async function drawThumbs() {
+  if (thumbBusy) return;
+  thumbBusy = true;
+  while (thumbQueue.length) {
+    const { entry, result } = thumbQueue.shift();
+    if (entry.result !== result) continue; // re-run or removed meanwhile
+    const ratio = result.width / result.height || 1;
+    const size =
+      ratio >= 1
+        ? { resizeHeight: THUMB_PX, resizeWidth: Math.min(4 * THUMB_PX, Math.round(THUMB_PX * ratio)) }
+        : { resizeWidth: THUMB_PX, resizeHeight: Math.min(4 * THUMB_PX, Math.round(THUMB_PX / ratio)) };
+    const pairs = [
+      [entry.row.querySelector("[data-thumb-before]"), entry.file],
+      [entry.row.querySelector("[data-thumb-after]"), result.blob],
+    ];
+    for (const [canvas, blob] of pairs) {
+      try {
+        const bitmap = await createImageBitmap(blob, { ...size, resizeQuality: "medium" });
+        if (entry.result === result) {
+          canvas.width = bitmap.width;
+          canvas.height = bitmap.height;
+          canvas.getContext("2d").drawImage(bitmap, 0, 0);
+          canvas.hidden = false;
+          entry.row.querySelector("[data-thumb-placeholder]").hidden = true;
+        }
+        bitmap.close();
+      } catch {
+        // Leave the placeholder: the file is fine, the browser just cannot preview it.
+      }
+    }
+  }
+  thumbBusy = false;
+}
+
 // ---------------------------------------------------------------- rows
 function createRow(entry) {
   const row = rowTemplate.content.firstElementChild.cloneNode(true);
@@ -276,10 +328,6 @@ function createRow(entry) {
   // be decoded by the page itself just to draw a thumbnail.
   const ext = /\.([a-z0-9]{1,5})$/i.exec(entry.name);
   row.querySelector("[data-thumb-placeholder]").textContent = ext ? ext[1].toUpperCase() : "?";
-  for (const img of row.querySelectorAll("img")) {
-    img.addEventListener("error", () => img.classList.add("broken"));
-    img.addEventListener("load", () => img.classList.remove("broken"));
-  }
   row.querySelector("[data-cancel]").addEventListener("click", () => {
     const next = row.nextElementSibling || row.previousElementSibling;
     removeEntry(entry);
@@ -288,10 +336,13 @@ function createRow(entry) {
   });
   row.querySelector("[data-compare]").addEventListener("click", (event) => {
     if (!entry.result) return;
+    // The original gets an object URL only while the compare view shows it.
+    const beforeUrl = URL.createObjectURL(entry.file);
     compare.open(
       {
         name: entry.name,
-        beforeUrl: entry.originalUrl,
+        beforeUrl,
+        onClose: () => URL.revokeObjectURL(beforeUrl),
         afterUrl: entry.result.url,
         width: entry.result.width,
         height: entry.result.height,
@@ -351,24 +402,18 @@ function setState(entry, state) {
     download.setAttribute("aria-label", `Download ${r.downloadName}`);
     compareButton.hidden = false;
     compareButton.setAttribute("aria-label", `Compare ${entry.name} before and after`);
-    entry.originalUrl ??= URL.createObjectURL(entry.file);
-    before.src = entry.originalUrl;
-    before.alt = `${entry.name}, original`;
-    before.hidden = false;
-    placeholder.hidden = true;
-    after.src = r.url;
-    after.alt = `${entry.name}, compressed`;
-    after.hidden = false;
+    before.setAttribute("aria-label", `${entry.name}, original`);
+    after.setAttribute("aria-label", `${entry.name}, compressed`);
+    thumbObserver.observe(row);
   } else {
     sizes.textContent = formatBytes(entry.file.size);
     download.hidden = true;
     download.removeAttribute("href");
     download.removeAttribute("download");
     compareButton.hidden = true;
+    thumbObserver.unobserve(row);
     after.hidden = true;
-    after.removeAttribute("src");
     before.hidden = true;
-    before.removeAttribute("src");
     placeholder.hidden = false;
   }
 

@@ -23,15 +23,18 @@ export class CompareView {
     }
     dialog.querySelector("[data-compare-close]").addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => {
-      // The row keeps its own object URLs; the dialog only lets go of its references.
       this.before.removeAttribute("src");
       this.after.removeAttribute("src");
+      this.onClose?.();
+      this.onClose = null;
       this.returnFocus?.focus();
     });
   }
 
-  open({ name, beforeUrl, afterUrl, caption, width, height }, returnFocus) {
+  /** `onClose` lets the caller revoke URLs made only for this view. */
+  open({ name, beforeUrl, afterUrl, caption, width, height, onClose }, returnFocus) {
     this.returnFocus = returnFocus;
+    this.onClose = onClose;
     this.title.textContent = name;
     this.caption.textContent = caption;
     this.before.src = beforeUrl;

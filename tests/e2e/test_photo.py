@@ -45,6 +45,9 @@ def test_gps_photo_is_downloaded_smaller_without_metadata_and_upright(
     expect(metadata).to_contain_text("GPS location 40.4470° N, 3.7248° W removed")
     expect(metadata).to_contain_text("Camera (Apple iPhone 6) removed")
     expect(metadata).to_contain_text("Capture time")
+    for thumb in ("[data-thumb-before]", "[data-thumb-after]"):  # small canvases, drawn lazily
+        expect(gps_row.locator(thumb)).to_be_visible()
+        assert gps_row.locator(thumb).evaluate("c => [c.width, c.height]") == [171, 128]
 
     original = (corpus / GPS_PHOTO).read_bytes()
     name, data = _download(page, GPS_PHOTO)

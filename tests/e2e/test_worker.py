@@ -31,6 +31,15 @@ PROTOCOL = """async () => {
     worker.postMessage({ id: 2, type: 'zip', names: ['a.txt'], files: [text] }, [text]);
     const zipped = await next((m) => m.id === 2);
 
+    // "Download all" of 200 photos: 200 x 300 KB through the worker in one go.
+    const many = Array.from({ length: 200 }, () => new ArrayBuffer(300_000));
+    const manyNames = Array.from({ length: 200 }, (_, i) => `photo${i % 10}.jpg`);
+    const t0 = performance.now();
+    worker.postMessage({ id: 4, type: 'zip', names: manyNames, files: many }, many);
+    const big = await next((m) => m.id === 4);
+    const bigZip = { type: big.type, unique: new Set(big.names).size, bytes: big.data.byteLength,
+                     ms: Math.round(performance.now() - t0) };
+
     worker.postMessage({ id: 3, type: 'zip' });  // no names/files: a page bug
     const failed = await next((m) => m.type === 'failed');
     worker.terminate();
@@ -42,6 +51,7 @@ PROTOCOL = """async () => {
         zip: [zipped.type, zipped.names, zipped.data instanceof ArrayBuffer,
               new Uint8Array(zipped.data, 0, 2).join(',')],
         failed: failed.message,
+        bigZip,
     };
 }"""
 
@@ -50,7 +60,8 @@ def test_worker_protocol_answers_refuses_and_reports_a_broken_runtime(
     page: Page, base_url: str
 ) -> None:
     """Stages in order; a bad file is an `error` answer (worker lives on); the ZIP comes back as
-    a transferred ArrayBuffer; a request the runtime cannot handle posts `failed`."""
+    a transferred ArrayBuffer, also for 200 photos; a request the runtime cannot handle posts
+    `failed`."""
     page.goto(base_url)
     result = page.evaluate(PROTOCOL)
     assert result["stages"] == [
@@ -66,6 +77,11 @@ def test_worker_protocol_answers_refuses_and_reports_a_broken_runtime(
     assert result["transferred"], "buffers were copied, not transferred"
     assert result["zip"] == ["result", ["a.txt"], True, "80,75"]  # "PK"
     assert "crashed" in result["failed"]
+    big = result["bigZip"]
+    print(f"\nZIP of 200 x 300 KB in the worker: {big['bytes'] / 1e6:.0f} MB in {big['ms']} ms")
+    assert big["type"] == "result"
+    assert big["unique"] == 200
+    assert big["bytes"] > 200 * 300_000
 
 
 POOL = """async () => {

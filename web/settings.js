@@ -35,7 +35,7 @@ export function normalise(raw = {}) {
   if (FORMATS.includes(raw.format)) s.format = raw.format;
   if (MODES.includes(raw.mode)) s.mode = raw.mode;
   const visual = Number(raw.visual);
-  if (raw.visual != null && raw.visual !== "" && Number.isFinite(visual) && visual >= 0.5 && visual <= 1) {
+  if (raw.visual != null && raw.visual !== "" && Number.isFinite(visual) && visual >= 0.8 && visual <= 1) {
     s.visual = Math.round(visual * 1000) / 1000;
   }
   s.quality = int(raw.quality, 1, 100) ?? DEFAULTS.quality;

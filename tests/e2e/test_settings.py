@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from imgcompress import Options
+
 from .conftest import READY_TIMEOUT_MS, wait_settled
 from .images import photo_like, save
 
@@ -102,3 +104,37 @@ def test_url_settings_reach_the_engine_and_a_change_reruns_the_batch(
     with Image.open(io.BytesIO(Path(info.value.path()).read_bytes())) as image:
         assert image.format == "PNG"
         assert image.size == (200, 150)
+
+
+MAPPINGS = """async (cases) => {
+    const s = await import('./settings.js');
+    return cases.map((raw) => s.toOptions(s.normalise(raw)));
+}"""
+
+
+def test_every_setting_maps_to_engine_options_the_engine_accepts(page: Page, base_url: str) -> None:
+    """The page's settings → Options mapping (web/settings.js) produces dicts that
+    Options.from_mapping accepts, one-to-one with the controls; junk falls back to defaults."""
+    cases = [
+        {},
+        {"mode": "quality", "quality": "40", "format": "jpeg"},
+        {"mode": "size", "size_kb": "150", "format": "smallest"},
+        {"mode": "visual", "visual": "0.9", "max_width": "1024", "max_height": "768"},
+        {"metadata": "keep", "profile": "srgb", "colors": "16", "format": "png"},
+        {"format": "bmp", "quality": "500", "colors": "1", "max_width": "-3", "visual": "2"},
+    ]
+    page.goto(base_url)
+    mapped = page.evaluate(MAPPINGS, cases)
+    options = [Options.from_mapping(m) for m in mapped]
+    default, quality, size, visual, keep, junk = options
+    assert default == Options()
+    assert (quality.format, quality.quality) == ("jpeg", 40)
+    assert (size.format, size.target_size, size.quality) == ("smallest", 150 * 1024, None)
+    assert (visual.visual_target, visual.max_width, visual.max_height) == (0.9, 1024, 768)
+    assert (keep.keep, keep.to_srgb, keep.colors, keep.format) == (
+        ("datetime", "copyright"),
+        True,
+        16,
+        "png",
+    )
+    assert junk == Options()

@@ -843,7 +843,9 @@ def _lossless_strip(data: bytes, kind: str, exif: bytes | None) -> bytes | None:
             return metadata.strip_png(data, exif)
         if kind == "webp":
             return metadata.strip_webp(data, exif)
-    except ValueError:
+        if kind == "gif":
+            return metadata.strip_gif(data)
+    except (ValueError, IndexError, struct.error):
         return None
     return None
 
@@ -948,7 +950,6 @@ def _compress(data: bytes, options: Options) -> Result:
         and out_fmt == kind
         and out_dims == original_dims
         and not icc_removed
-        and kind != "gif"
     )
     if guard:
         stripped = _lossless_strip(data, kind, keep_exif_lossless)
@@ -960,20 +961,7 @@ def _compress(data: bytes, options: Options) -> Result:
                 "Re-encoding would not make this file smaller, so the original was kept "
                 "with its metadata removed losslessly (pixels untouched)."
             )
-            if mode == "target_size":
-                target_met = len(out_data) <= int(target_value)
-    elif (
-        kind == "gif"
-        and out_fmt == "gif"
-        and len(out_data) >= len(data)
-        and not (found.comment or found.xmp)
-        and out_dims == original_dims
-    ):
-        out_data = data
-        chosen.score = 1.0
-        codec_params = {"original": True}
-        notes.append("Re-encoding would not make this GIF smaller, so the original was kept.")
-
+            target_met = mode != "target_size" or len(out_data) <= int(target_value)
     if mode == "target_size" and not target_met:
         notes.append(
             f"Could not reach {int(target_value):,} bytes; this is the smallest result "
@@ -1074,12 +1062,10 @@ def _reencode_free(
     notes: list[str] = []
     stripped = _lossless_strip(data, kind, exif)
     if stripped is None:
-        if kind == "gif" and not (found.comment or found.xmp):
-            stripped = data
-        else:
-            raise CorruptImageError(
-                f"the {kind.upper()} structure could not be walked to remove metadata losslessly"
-            )
+        raise CorruptImageError(
+            f"the {kind.upper()} structure is damaged, so metadata cannot be removed "
+            "without re-encoding; try again with re-encoding on"
+        )
     removed = found.removable()
     removed = [
         k

@@ -379,6 +379,56 @@ def strip_webp(data: bytes, exif: bytes | None = None) -> bytes:
     return b"RIFF" + struct.pack("<I", len(payload)) + payload
 
 
+def _gif_sub_blocks_end(data: bytes, pos: int) -> int:
+    n = len(data)
+    while True:
+        if pos >= n:
+            raise ValueError("truncated GIF")
+        size = data[pos]
+        pos += 1 + size
+        if size == 0:
+            return pos
+
+
+def strip_gif(data: bytes) -> bytes:
+    """Drop comment extensions and XMP application blocks; frames are copied verbatim.
+
+    Kept: graphic control (timing, transparency), NETSCAPE/ANIMEXTS looping and ICC
+    application blocks, plain-text extensions and every image block.
+    """
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        raise ValueError("not a GIF")
+    flags = data[10]
+    pos = 13 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0)
+    out = bytearray(data[:pos])
+    n = len(data)
+    while pos < n:
+        block = data[pos]
+        if block == 0x3B:
+            out.append(0x3B)
+            return bytes(out)
+        if block == 0x21:
+            if pos + 2 > n:
+                raise ValueError("truncated GIF")
+            label = data[pos + 1]
+            end = _gif_sub_blocks_end(data, pos + 2)
+            drop = label == 0xFE or (label == 0xFF and data[pos + 3 : pos + 14] == b"XMP DataXMP")
+            if not drop:
+                out += data[pos:end]
+            pos = end
+        elif block == 0x2C:
+            if pos + 10 > n:
+                raise ValueError("truncated GIF")
+            local = data[pos + 9]
+            start = pos + 10 + (3 * (2 << (local & 7)) if local & 0x80 else 0)
+            end = _gif_sub_blocks_end(data, start + 1)
+            out += data[pos:end]
+            pos = end
+        else:
+            raise ValueError("bad GIF block")
+    raise ValueError("truncated GIF")
+
+
 def minimal_exif(image: Image.Image, keep: tuple[str, ...], orientation: int = 1) -> bytes | None:
     """A fresh EXIF block holding only the kept tags (never GPS), or None if empty."""
     try:

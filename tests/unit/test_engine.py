@@ -569,3 +569,13 @@ def test_smallest_with_target_size_prefers_quality(kodim: bytes) -> None:
     for fmt in ("jpeg", "webp"):
         single = compress(kodim, Options(format=fmt, target_size=budget))
         assert best.report["score"] >= single.report["score"] - 1e-9
+
+
+def test_gif_reencode_false_removes_comment() -> None:
+    """reencode=False on a GIF removes its comment and keeps the pixels."""
+    data = encode(gradient().quantize(32), "GIF", comment=b"secret gif comment")
+    result = compress(data, Options(reencode=False))
+    assert result.format == "gif"
+    assert b"secret gif comment" not in result.data
+    assert "comment" in result.report["removed"]
+    assert decode(result.data).convert("RGB").tobytes() == decode(data).convert("RGB").tobytes()

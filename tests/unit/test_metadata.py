@@ -201,3 +201,32 @@ def test_strip_rejects_other_formats() -> None:
         metadata.strip_jpeg(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(ValueError, match="PNG"):
         metadata.strip_png(b"\xff\xd8\xff")
+
+
+def _frames_bytes(data: bytes) -> list[bytes]:
+    image = Image.open(io.BytesIO(data))
+    out = []
+    for i in range(image.n_frames):
+        image.seek(i)
+        out.append(image.convert("RGBA").tobytes())
+    return out
+
+
+def test_strip_gif_drops_comments_keeps_every_frame() -> None:
+    """GIF comments go; all 42 corpus frames decode identically, timing intact."""
+    source = corpus("anim_iss634_42frames.gif")
+    frames = [Image.open(io.BytesIO(source))]
+    with_comment = encode(gradient().quantize(32), "GIF", comment=b"secret gif comment")
+    assert b"secret gif comment" in with_comment
+    out = metadata.strip_gif(with_comment)
+    assert b"secret gif comment" not in out
+    assert decode(out).convert("RGB").tobytes() == decode(with_comment).convert("RGB").tobytes()
+    stripped = metadata.strip_gif(source)
+    assert _frames_bytes(stripped) == _frames_bytes(source)
+    assert frames[0].n_frames == 42
+
+
+def test_strip_gif_rejects_truncation() -> None:
+    """A GIF cut inside an image block is refused rather than silently shortened."""
+    with pytest.raises(ValueError, match="GIF"):
+        metadata.strip_gif(corpus("anim_iss634_42frames.gif")[:5000])

@@ -486,9 +486,11 @@ def _score(job: _Job, cand: _Candidate) -> float:
     reference, _ = job.at(cand.size)
     if cand.fmt == "jpeg":
         reference = _flatten_white(reference)
+    grey = reference.mode in ("L", "LA")
+    alpha = job.has_alpha and cand.fmt != "jpeg"
+    mode = ("LA" if alpha else "L") if grey else ("RGBA" if alpha else "RGB")
     with Image.open(io.BytesIO(cand.data)) as decoded:
         decoded.load()
-        mode = "RGBA" if job.has_alpha and cand.fmt != "jpeg" else "RGB"
         decoded_im = decoded.convert(mode)
     cand.score = round(visual_score(reference.convert(mode), decoded_im), 5)
     return cand.score

@@ -117,3 +117,13 @@ def test_engine_never_imports_numpy() -> None:
         "assert 'numpy' not in sys.modules, 'numpy imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_grey_images_are_scored_on_luma_only() -> None:
+    """Two grey images score exactly their luma SSIM (no free points from flat chroma)."""
+    image = Image.open(io.BytesIO(corpus("kodim23.png"))).convert("L")
+    other = Image.open(io.BytesIO(encode(image, "JPEG", quality=20)))
+    other.load()
+    assert S.score(image, other) == pytest.approx(_skimage(image, other), abs=0.002)
+    rgb = S.score(image.convert("RGB"), other.convert("RGB"))
+    assert rgb > S.score(image, other)

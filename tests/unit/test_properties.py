@@ -68,3 +68,63 @@ def test_valid_small_images_round_trip() -> None:
     for data in SMALL[1:]:
         result = compress(data, FAST)
         Image.open(io.BytesIO(result.data)).load()
+
+
+def _gps_jpeg() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "Cam"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (40.0, 24.0, 0.0), "W", (3.0, 42.0, 0.0)
+    return encode(gradient((64, 48)), "JPEG", quality=90, exif=exif.tobytes())
+
+
+def _anim_gif() -> bytes:
+    frames = [Image.new("RGB", (32, 24), (i * 80, 40, 200 - i * 60)) for i in range(3)]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=[40, 50, 60])
+    return out.getvalue()
+
+
+INPUTS = [_gps_jpeg(), encode(gradient((64, 48), mode="RGBA"), "PNG"), _anim_gif()]
+MODES = st.one_of(
+    st.just({}),
+    st.integers(1, 100).map(lambda q: {"quality": q}),
+    st.integers(100, 30_000).map(lambda t: {"target_size": t}),
+    st.floats(0.5, 1.0).map(lambda v: {"visual_target": v}),
+)
+REST = st.fixed_dictionaries(
+    {
+        "format": st.sampled_from(["keep", "jpeg", "png", "webp", "smallest"]),
+        "max_width": st.none() | st.integers(8, 100),
+        "max_height": st.none() | st.integers(8, 100),
+        "keep": st.lists(st.sampled_from(["datetime", "copyright"]), max_size=2).map(tuple),
+        "to_srgb": st.booleans(),
+        "colors": st.just("auto") | st.integers(2, 256),
+    }
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(INPUTS), MODES, REST)
+def test_any_valid_options_give_a_clean_image(
+    data: bytes, mode: dict[str, object], rest: dict[str, object]
+) -> None:
+    """Every valid option combination yields a decodable, GPS-free, honest result."""
+    import json
+
+    options = Options(**mode, **rest)  # type: ignore[arg-type]
+    result = compress(data, options)
+    out = Image.open(io.BytesIO(result.data))
+    out.load()
+    assert out.size == (result.width, result.height)
+    assert result.mime_type == Image.MIME[out.format or ""]
+    assert not out.getexif().get_ifd(0x8825)
+    if options.max_width:
+        assert result.width <= max(options.max_width, 1)
+    if options.max_height:
+        assert result.height <= max(options.max_height, 1)
+    if options.target_size and result.report["target_met"]:
+        assert result.size <= options.target_size
+    if getattr(out, "n_frames", 1) > 1 or data is INPUTS[2]:
+        assert getattr(out, "n_frames", 1) == 3
+    json.dumps(result.to_dict())

@@ -32,10 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from . import codecs, metadata
 from .errors import (
+    CodecUnavailableError,
     CorruptImageError,
     EmptyInputError,
     ImageCompressError,
@@ -44,6 +45,11 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .options import Options
+
+try:
+    from PIL import ImageCms
+except ImportError:  # a Pillow built without LittleCMS: no colour management
+    ImageCms = None  # type: ignore[assignment]
 from .score import score as visual_score
 
 log = logging.getLogger(__name__)
@@ -88,7 +94,7 @@ _DECODE_ERRORS = (
     Image.DecompressionBombError,
 )
 _pillow_lock = threading.RLock()
-_SRGB = ImageCms.createProfile("sRGB")
+_SRGB = ImageCms.createProfile("sRGB") if ImageCms is not None else None
 
 
 @dataclass
@@ -293,7 +299,7 @@ def _normalise(image: Image.Image, notes: list[str]) -> tuple[Image.Image, bytes
     icc = image.info.get("icc_profile") or None
     converted = False
     if image.mode == "CMYK":
-        if icc:
+        if icc and ImageCms is not None:
             try:
                 src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
                 image = ImageCms.profileToProfile(image, src, _SRGB, outputMode="RGB")
@@ -329,6 +335,10 @@ def _profile_space(icc: bytes) -> str | None:
 
 
 def _to_srgb(image: Image.Image, icc: bytes, notes: list[str]) -> Image.Image:
+    if ImageCms is None:
+        raise CodecUnavailableError(
+            "this build has no colour management (LittleCMS); turn off sRGB conversion"
+        )
     try:
         src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         mode = image.mode

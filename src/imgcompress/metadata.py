@@ -13,7 +13,12 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image
+
+try:
+    from PIL import ImageCms
+except ImportError:  # a Pillow built without LittleCMS
+    ImageCms = None  # type: ignore[assignment]
 
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
@@ -140,6 +145,8 @@ def gps_decimal(gps: dict[int, Any]) -> dict[str, float] | None:
 
 def icc_description(icc: bytes) -> str | None:
     """The profile's human name (e.g. "sRGB IEC61966-2.1"), via LittleCMS."""
+    if ImageCms is None:
+        return None
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         return _text(ImageCms.getProfileDescription(profile))

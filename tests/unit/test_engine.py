@@ -579,3 +579,14 @@ def test_gif_reencode_false_removes_comment() -> None:
     assert b"secret gif comment" not in result.data
     assert "comment" in result.report["removed"]
     assert decode(result.data).convert("RGB").tobytes() == decode(data).convert("RGB").tobytes()
+
+
+def test_without_littlecms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Pillow without LittleCMS: sRGB conversion is codec_unavailable, CMYK still works."""
+    monkeypatch.setattr(engine, "ImageCms", None)
+    with pytest.raises(ImageCompressError) as info:
+        compress(corpus("exif_orientation6_landscape.jpg"), Options(to_srgb=True, quality=70))
+    assert info.value.code == "codec_unavailable"
+    result = compress(corpus("cmyk_swop_icc.jpg"), Options(format="png"))
+    assert decode(result.data).mode in ("RGB", "P")
+    assert any("without" in n for n in result.report["notes"])

@@ -166,6 +166,14 @@ export class EnginePool extends EventTarget {
       // A worker that crashed after starting is replaced (its job fails with the crash
       // message); one that never started is not, so a broken runtime cannot loop.
       if (e.detail.wasReady && !slot.job) this.#spawnReplacement();
+      if (this.#everReady && this.#workers.length === 0) {
+        // Nothing left to run the queue (a replacement could not start): fail what waits.
+        for (const job of this.#queue.splice(0)) {
+          job.cancelled = true;
+          job.reject(Object.assign(new Error(e.detail.message), { code: "worker_failed" }));
+        }
+        this.dispatchEvent(new CustomEvent("failed", { detail: e.detail }));
+      }
       this.#changed();
     });
     this.#changed();

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from imgcompress import door
+
 pytestmark = pytest.mark.e2e
 
 # Talks to a worker of its own, the way engine-client.js does, to pin the message protocol.
@@ -73,7 +75,8 @@ def test_worker_protocol_answers_refuses_and_reports_a_broken_runtime(
         "imgcompress:done",
     ]
     assert result["python"].startswith("3.14")
-    assert result["refused"] == ["error", "empty_input", "the file is empty (0 bytes)"]
+    native = door.compress_file(b"", {}, "e.jpg")["error"]
+    assert result["refused"] == ["error", native["code"], native["message"]]
     assert result["transferred"], "buffers were copied, not transferred"
     assert result["zip"] == ["result", ["a.txt"], True, "80,75"]  # "PK"
     assert "crashed" in result["failed"]

@@ -590,3 +590,22 @@ def test_without_littlecms(monkeypatch: pytest.MonkeyPatch) -> None:
     result = compress(corpus("cmyk_swop_icc.jpg"), Options(format="png"))
     assert decode(result.data).mode in ("RGB", "P")
     assert any("without" in n for n in result.report["notes"])
+
+
+def test_never_bigger_png_keeps_named_tags_only(kodim: bytes) -> None:
+    """The guard's lossless PNG strip writes a fresh eXIf with just the kept tags."""
+    exif = Image.Exif()
+    exif[metadata.TAG_MAKE] = "Cam"
+    exif[metadata.TAG_COPYRIGHT] = "(c) Kodak"
+    exif.get_ifd(metadata.GPS_IFD)[2] = (1.0, 2.0, 3.0)
+    source = decode(kodim)
+    data = metadata.strip_png(kodim, exif.tobytes())  # the corpus file plus an eXIf chunk
+    assert decode(data).getexif().get(metadata.TAG_MAKE) == "Cam"
+    result = compress(data, Options(visual_target=1.0, keep=("copyright",)))
+    out = decode(result.data)
+    assert result.report["codec"] == {"format": "png", "lossless_strip": True}
+    assert out.tobytes() == source.tobytes()
+    got = out.getexif()
+    assert got.get(metadata.TAG_COPYRIGHT) == "(c) Kodak"
+    assert got.get(metadata.TAG_MAKE) is None
+    assert not got.get_ifd(metadata.GPS_IFD)

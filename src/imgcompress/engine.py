@@ -848,6 +848,14 @@ def inspect(data: bytes, max_pixels: int | None = None) -> Info:
 
 
 def _lossless_strip(data: bytes, kind: str, exif: bytes | None) -> bytes | None:
+    stripped = _strip(data, kind, exif)
+    if stripped is None and exif:
+        # e.g. a simple (VP8-only) WebP has nowhere to put EXIF: strip without it.
+        stripped = _strip(data, kind, None)
+    return stripped
+
+
+def _strip(data: bytes, kind: str, exif: bytes | None) -> bytes | None:
     try:
         if kind == "jpeg":
             return metadata.strip_jpeg(data, exif)

@@ -609,3 +609,11 @@ def test_never_bigger_png_keeps_named_tags_only(kodim: bytes) -> None:
     assert got.get(metadata.TAG_COPYRIGHT) == "(c) Kodak"
     assert got.get(metadata.TAG_MAKE) is None
     assert not got.get_ifd(metadata.GPS_IFD)
+
+
+def test_photo_kept_as_png_gets_a_hint(kodim: bytes) -> None:
+    """A photo kept as PNG is told that JPEG/WebP would be much smaller; graphics are not."""
+    notes = compress(kodim).report["notes"]
+    assert any("looks like a photo" in n for n in notes)
+    graphic_notes = compress(encode(graphic(), "PNG")).report["notes"]
+    assert not any("looks like a photo" in n for n in graphic_notes)

@@ -3,6 +3,7 @@ import { EnginePool, defaultPoolSize } from "./engine-client.js";
 import * as settingsStore from "./settings.js";
 import { CompareView } from "./compare.js";
 import { describeMetadata, describeResult, formatBytes, formatPercentSaved } from "./report.js";
+import { PrivacyLedger } from "./privacy.js";
 
 const $ = (selector) => document.querySelector(selector);
 const body = document.body;
@@ -26,7 +27,9 @@ let optionsKey = JSON.stringify(settingsStore.toOptions(settings));
 syncSettingsUi();
 settingsStore.save(settings);
 
+const ledger = new PrivacyLedger($("#privacy-panel"), $("#privacy-button"));
 const pool = new EnginePool(poolSizeFor(settings));
+pool.addEventListener("net", ({ detail }) => ledger.record(detail, "worker"));
 const entries = new Map(); // entry id -> entry (insertion order = row order)
 const jobs = new Map(); // pool job id -> entry
 let nextEntryId = 1;
@@ -62,7 +65,12 @@ pool.addEventListener("failed", ({ detail }) => {
   announce(status.textContent);
 });
 
-pool.addEventListener("change", () => updateEngineStatus());
+pool.addEventListener("change", ({ detail }) => {
+  updateEngineStatus();
+  // The ledger counts from the moment the whole pool has loaded its code: anything after that
+  // would be the page talking to the network while it works, which it never should.
+  if (detail.ready >= detail.size) ledger.markReady();
+});
 
 pool.addEventListener("start", ({ detail }) => {
   const entry = jobs.get(detail.id);

@@ -40,6 +40,10 @@ export class EngineClient extends EventTarget {
   }
 
   #onMessage(msg) {
+    if (msg.type === "net") {
+      this.dispatchEvent(new CustomEvent("net", { detail: msg.event }));
+      return;
+    }
     if (msg.type === "stage") {
       this.dispatchEvent(new CustomEvent("stage", { detail: msg }));
       return;
@@ -146,6 +150,7 @@ export class EnginePool extends EventTarget {
     const slot = { client: new EngineClient(WORKER_URL, `imgcompress-${this.#workers.length + 1}`), job: null };
     this.#workers.push(slot);
     const first = !this.#everReady;
+    slot.client.addEventListener("net", (e) => this.dispatchEvent(new CustomEvent("net", { detail: e.detail })));
     slot.client.addEventListener("stage", (e) => {
       if (first) this.dispatchEvent(new CustomEvent("stage", { detail: e.detail }));
     });

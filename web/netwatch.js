@@ -41,7 +41,13 @@ export function watchNetwork(scope, report) {
     }
   }).observe({ type: "resource", buffered: true });
 
+  // Where the policy arrives twice (the page's <meta> and a header), one blocked request fires
+  // one event per policy, in the same task: count it once.
+  let last = null;
   scope.addEventListener("securitypolicyviolation", (event) => {
+    const key = `${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`;
+    if (last && last.key === key && event.timeStamp - last.time < 5) return;
+    last = { key, time: event.timeStamp };
     report({ kind: "blocked", url: event.blockedURI, directive: event.effectiveDirective, at: Date.now() });
   });
 

@@ -96,6 +96,7 @@ export class PrivacyLedger {
     this.ledger.dataset.requests = String(requests);
     this.ledger.dataset.bytesSent = String(this.#bytesSent);
     this.ledger.dataset.blocked = String(blocked);
+    this.ledger.dataset.counting = this.#readyAt === null ? "not-yet" : "since-ready";
     const lines = [
       el("p", { className: "counts" },
         el("strong", { textContent: String(requests) }), ` request${requests === 1 ? "" : "s"} made and `,
@@ -105,7 +106,7 @@ export class PrivacyLedger {
     const recent = [...this.#requests, ...this.#blocked].slice(-8);
     if (recent.length) {
       lines.push(el("ul", { className: "recent" }, ...recent.map((e) =>
-        el("li", { textContent: `${e.kind === "blocked" ? "Blocked" : "Request"} from the ${e.source}: ${e.method ?? "GET"} ${e.url}` }))));
+        el("li", { textContent: `${e.kind === "blocked" ? "Blocked" : "Request"} from the ${e.source}: ${e.method ? `${e.method} ` : ""}${e.url}` }))));
     }
     this.ledger.replaceChildren(...lines);
     this.guardText.textContent = {
@@ -140,7 +141,7 @@ export class PrivacyLedger {
         el("td", {}, el("code", { textContent: f.sha256 }))));
     const head = el("tr", {}, ...["File", "Size", "SHA-256"].map((t) => el("th", { scope: "col", textContent: t })));
     this.filesBox.append(el("div", { className: "table-scroll" },
-      el("table", { className: "files" }, el("thead", {}, head), el("tbody", {}, ...rows))));
+      el("table", { className: "manifest-files" }, el("thead", {}, head), el("tbody", {}, ...rows))));
   }
 
   async #registerServiceWorker() {
@@ -170,7 +171,10 @@ export class PrivacyLedger {
 
   #markOffline() {
     this.#guard = navigator.serviceWorker.controller ? "active" : "installing";
-    if (navigator.serviceWorker.controller) document.body.dataset.offline = "ready";
+    if (navigator.serviceWorker.controller) {
+      document.body.dataset.offline = "ready";
+      document.getElementById("offline-badge")?.removeAttribute("hidden");
+    }
     this.#render();
   }
 }

@@ -4,6 +4,10 @@
 // the door (imgcompress.door) and the answers back to plain JavaScript; every proxy is destroyed
 // here and never leaves this file. Bytes travel as transferred ArrayBuffers, never copied.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
+import { watchNetwork } from "./netwatch.js";
+
+// What this worker asks of the network goes to the page's privacy ledger.
+watchNetwork(self, (event) => postMessage({ type: "net", event }));
 
 const base = new URL("./", import.meta.url);
 let pyodide = null;

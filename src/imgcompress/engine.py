@@ -50,7 +50,7 @@ try:
     from PIL import ImageCms
 except ImportError:  # a Pillow built without LittleCMS: no colour management
     ImageCms = None  # type: ignore[assignment]
-from .score import score as visual_score
+from .score import guarded_score as visual_score
 
 log = logging.getLogger(__name__)
 

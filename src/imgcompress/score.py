@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 
-from PIL import Image, ImageFilter, ImageMath
+from PIL import Image, ImageChops, ImageFilter, ImageMath, ImageStat
 
 C1 = (0.01 * 255) ** 2
 C2 = (0.03 * 255) ** 2
@@ -186,3 +186,35 @@ def score(original: Image.Image, candidate: Image.Image, proxy_pixels: int = PRO
     boxes = _tiles((w, h), proxy_pixels)
     total = sum(_score_full(original.crop(box), candidate.crop(box)) for box in boxes)
     return max(0.0, min(1.0, total / len(boxes)))
+
+
+SHIFT_BLOCK = 8
+SHIFT_FREE = 3.0
+SHIFT_PENALTY = 0.01
+
+
+def colour_shift(original: Image.Image, candidate: Image.Image) -> float:
+    """Mean absolute difference of 8×8 block averages, worst RGB channel, in levels (0-255).
+
+    SSIM is nearly blind to a colour shift over a flat area: its luminance term moves by
+    only Δ²/(μa²+μb²), so a brick red turning brown by 20 levels still scores 0.997. JPEG's
+    coarse DC steps at low quality do exactly that to flat images (logos, solid fills, the
+    CMYK sample in the corpus). Block averages are what the DC coefficients carry.
+    Measured on the corpus photos at the qualities our default target picks: 0.6-2.7.
+    """
+    a = _flatten(original, (255, 255, 255)) if "A" in original.mode else original.convert("RGB")
+    b = _flatten(candidate, (255, 255, 255)) if "A" in candidate.mode else candidate.convert("RGB")
+    if min(a.size) >= SHIFT_BLOCK:
+        a, b = a.reduce(SHIFT_BLOCK), b.reduce(SHIFT_BLOCK)
+    return max(ImageStat.Stat(ImageChops.difference(a, b)).mean)
+
+
+def guarded_score(original: Image.Image, candidate: Image.Image) -> float:
+    """The engine's score: SSIM, less 0.01 per level of colour shift beyond 3 levels.
+
+    Up to 3 levels (what photos show at good qualities) nothing changes; a 20-level shift
+    costs 0.17, so no visual target above 0.83 accepts it.
+    """
+    ssim = score(original, candidate)
+    penalty = max(0.0, colour_shift(original, candidate) - SHIFT_FREE) * SHIFT_PENALTY
+    return max(0.0, ssim - penalty)

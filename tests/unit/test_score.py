@@ -127,3 +127,33 @@ def test_grey_images_are_scored_on_luma_only() -> None:
     assert S.score(image, other) == pytest.approx(_skimage(image, other), abs=0.002)
     rgb = S.score(image.convert("RGB"), other.convert("RGB"))
     assert rgb > S.score(image, other)
+
+
+def test_colour_shift_measures_block_means() -> None:
+    """A uniform 20-level shift reads as 20; the same pixels shuffled within blocks read as 0."""
+    a = Image.new("RGB", (64, 64), (143, 68, 59))
+    b = Image.new("RGB", (64, 64), (141, 88, 59))
+    assert S.colour_shift(a, b) == pytest.approx(20, abs=0.01)
+    assert S.colour_shift(a, a.copy()) == 0
+
+
+def test_guarded_score_refuses_flat_colour_shift() -> None:
+    """SSIM forgives a shifted flat colour; the engine's guarded score does not."""
+    a = Image.new("RGB", (64, 64), (143, 68, 59))
+    b = Image.new("RGB", (64, 64), (141, 84, 39))
+    assert S.score(a, b) > 0.99
+    assert S.guarded_score(a, b) < 0.85
+
+
+def test_flat_colour_keeps_its_colour_through_jpeg() -> None:
+    """A flat-colour image compressed to JPEG at the default target keeps its colour."""
+    from imgcompress import Options, compress
+
+    buf = io.BytesIO()
+    Image.new("RGB", (480, 480), (143, 68, 59)).save(buf, "PNG")
+    result = compress(buf.getvalue(), Options(format="jpeg"))
+    out = Image.open(io.BytesIO(result.data)).convert("RGB")
+    for got, want in zip(
+        out.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0)), (143, 68, 59), strict=True
+    ):
+        assert abs(got - want) <= 5

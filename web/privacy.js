@@ -90,7 +90,9 @@ export class PrivacyLedger {
   }
 
   #render() {
-    const since = this.#readyAt === null ? "once the engine is ready" : "since the engine became ready";
+    const since = this.#readyAt === null
+      ? "so far (counting starts when every worker has finished loading its code)"
+      : "since every worker finished loading its code";
     const requests = this.#requests.length;
     const blocked = this.#blocked.length;
     this.ledger.dataset.requests = String(requests);

@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +91,24 @@ def test_keyboard_only(page: Page, base_url: str, corpus: Path) -> None:
     data = Path(download.value.path()).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert len(zf.namelist()) == len(PHOTOS)
+
+
+def test_fits_a_phone_without_sideways_scrolling(
+    browser: Browser, base_url: str, corpus: Path
+) -> None:
+    """At 320 px wide (WCAG reflow) nothing scrolls sideways: empty, with results, panel open."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto(base_url)
+        overflow = "() => document.documentElement.scrollWidth - window.innerWidth"
+        assert page.evaluate(overflow) <= 0
+        expect(page.locator("body")).to_have_attribute("data-offline", "ready", timeout=READY_MS)
+        page.locator("input[type=file]").set_input_files([corpus / n for n in PHOTOS])
+        expect(page.locator('[data-file-row][data-state="done"]')).to_have_count(2, timeout=WORK_MS)
+        assert page.evaluate(overflow) <= 0
+        page.locator("#privacy-button").click()
+        page.locator("#privacy-panel summary").click()
+        assert page.evaluate(overflow) <= 0
+    finally:
+        context.close()

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from . import metadata
 from .engine import compress
 from .errors import ImageCompressError, InvalidOptionsError
 from .options import FORMATS, Options
@@ -204,7 +205,11 @@ def main(
         line = (
             f"{path.name}: {_human(result.original_size)} → {_human(result.size)} "
             f"({saved:.0f}% saved)"
-            + (f", removed {', '.join(removed)}" if removed else "")
+            + (
+                f", removed {', '.join(metadata.REMOVED_WORDS.get(k, k) for k in removed)}"
+                if removed
+                else ""
+            )
             + f" → {dest.name}"
         )
         err.write(f"{_CLEAR if len(files) > 1 else ''}{line}\n")

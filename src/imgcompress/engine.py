@@ -1021,7 +1021,9 @@ def _compress(data: bytes, options: Options) -> Result:
     if found.icc_present and not icc_removed and out_fmt != "gif":
         kept_list.append("icc")
     if removed:
-        notes.append("Removed: " + ", ".join(_WORDS.get(k, k) for k in removed) + ".")
+        notes.append(
+            "Removed: " + ", ".join(metadata.REMOVED_WORDS.get(k, k) for k in removed) + "."
+        )
     codec = codecs.CODECS[out_fmt]
     report.update(
         {
@@ -1047,22 +1049,6 @@ def _compress(data: bytes, options: Options) -> Result:
         size=len(out_data),
         report=report,
     )
-
-
-_WORDS = {
-    "gps": "GPS location",
-    "camera": "camera make and model",
-    "capture_time": "capture time",
-    "software": "software name",
-    "copyright": "copyright/artist",
-    "thumbnail": "embedded thumbnail",
-    "exif": "EXIF block",
-    "xmp": "XMP",
-    "iptc": "IPTC",
-    "comment": "comments",
-    "text": "text chunks",
-    "icc": "ICC colour profile",
-}
 
 
 def _mode(options: Options) -> tuple[str, float]:

@@ -36,6 +36,23 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_DROP = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 
 
+# Plain words for the stable keys of Result.report["removed"] / ["kept"], for people.
+REMOVED_WORDS = {
+    "gps": "GPS location",
+    "camera": "camera make and model",
+    "capture_time": "capture time",
+    "software": "software name",
+    "copyright": "copyright/artist",
+    "thumbnail": "embedded thumbnail",
+    "exif": "EXIF block",
+    "xmp": "XMP",
+    "iptc": "IPTC",
+    "comment": "comments",
+    "text": "text chunks",
+    "icc": "ICC colour profile",
+}
+
+
 @dataclass
 class Found:
     """What metadata an image carries; ``to_dict`` is the report's "metadata" field."""

@@ -186,3 +186,13 @@ def test_python_m_entry_point(tmp_path: Path) -> None:
         [sys.executable, "-m", "imgcompress", str(src)], capture_output=True, text=True, check=False
     )
     assert bad.returncode == 2
+
+
+def test_line_names_removed_metadata_in_plain_words(tmp_path: Path) -> None:
+    """The per-file line says what was removed as a person would ("GPS location")."""
+    photo = tmp_path / "gps.jpg"
+    shutil.copy(CORPUS / "photo_gps_nokia8.3_9mp.jpg", photo)
+    code, _, err = run(str(photo), "-o", str(tmp_path / "out"), "--quality", "70")
+    assert code == 0
+    assert "removed GPS location, camera make and model" in err
+    assert "gps," not in err

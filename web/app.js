@@ -28,7 +28,7 @@ syncSettingsUi();
 settingsStore.save(settings);
 
 const ledger = new PrivacyLedger($("#privacy-panel"), $("#privacy-button"));
-const pool = new EnginePool(poolSizeFor(settings));
+const pool = new EnginePool(poolSizeFor(settings), { startAfter: ledger.guarded() });
 pool.addEventListener("net", ({ detail }) => ledger.record(detail, "worker"));
 const entries = new Map(); // entry id -> entry (insertion order = row order)
 const jobs = new Map(); // pool job id -> entry
@@ -373,6 +373,7 @@ function setState(entry, state) {
   const errorSlot = row.querySelector("[data-error-slot]");
   const metadata = row.querySelector("[data-metadata]");
   const details = row.querySelector("[data-details]");
+  const notesEl = row.querySelector("[data-notes]");
   const download = row.querySelector("[data-download]");
   const compareButton = row.querySelector("[data-compare]");
   const cancel = row.querySelector("[data-cancel]");
@@ -384,6 +385,8 @@ function setState(entry, state) {
   cancel.setAttribute("aria-label", `${cancel.textContent} ${entry.name}`);
   metadata.replaceChildren();
   details.textContent = "";
+  notesEl.textContent = "";
+  notesEl.hidden = true;
 
   if (state === "done") {
     const r = entry.result;
@@ -402,8 +405,11 @@ function setState(entry, state) {
       metadata.append(li);
     }
     details.textContent = describeResult(r);
+    // What the engine wants a person to know (a missed target, a kept original, a better
+    // format for this image), shown, not hidden in a tooltip.
     const notes = (r.report?.notes || []).filter((n) => !n.startsWith("Removed:"));
-    if (notes.length) details.title = notes.join("\n");
+    notesEl.textContent = notes.join(" ");
+    notesEl.hidden = notes.length === 0;
     download.href = r.url;
     download.download = r.downloadName;
     download.hidden = false;

@@ -110,12 +110,15 @@ export class EnginePool extends EventTarget {
   #starting = false;
   #everReady = false;
 
-  constructor(size = defaultPoolSize()) {
+  /** `startAfter`: a promise the first worker waits for (the page waits for its privacy guard);
+   * jobs submitted meanwhile queue as usual. */
+  constructor(size = defaultPoolSize(), { startAfter = null } = {}) {
     super();
     this.#size = clampPoolSize(size);
     // The first worker starts alone so the page gets a ready engine as soon as possible; the
     // rest start once it is ready (and the runtime files are in the browser's cache).
-    this.#spawn();
+    if (startAfter) Promise.resolve(startAfter).finally(() => this.#spawn());
+    else this.#spawn();
   }
 
   get size() {

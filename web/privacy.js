@@ -25,7 +25,8 @@ export class PrivacyLedger {
   #blocked = [];
   #bytesSent = 0;
   #manifest = null;
-  #guard = "unknown"; // unsupported | installing | active
+  #guard = "unknown"; // unsupported | installing | unguarded | active
+  #registration = Promise.resolve(null);
   #panel;
   #button;
 
@@ -35,10 +36,33 @@ export class PrivacyLedger {
     this.#build();
     watchNetwork(window, (event) => this.record(event, "page"));
     this.#loadManifest();
-    this.#registerServiceWorker();
+    this.#registration = this.#registerServiceWorker();
+    this.#registration.catch(() => {}); // reported in the panel; guarded() still resolves
     button.addEventListener("click", () => this.toggle());
     panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.toggle(false);
+    });
+  }
+
+  /**
+   * Resolves once the service worker controls this page, at once where it already does or where
+   * service workers are unavailable, and after `timeoutMs` at the latest. The page starts its
+   * workers after this, so that even on a first visit they run under the service worker's guard
+   * (their scripts then come with the policy header, their requests pass through it).
+   */
+  guarded(timeoutMs = 15000) {
+    if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => resolve();
+      navigator.serviceWorker.addEventListener("controllerchange", done, { once: true });
+      this.#registration.catch(done);
+      setTimeout(() => {
+        if (!navigator.serviceWorker.controller && this.#guard === "installing") {
+          this.#guard = "unguarded";
+          this.#render();
+        }
+        done();
+      }, timeoutMs);
     });
   }
 
@@ -118,8 +142,13 @@ export class PrivacyLedger {
         "still binds the page, but the compression workers are guarded only where your host sends " +
         "the policy as a header, and the page is not available offline.",
       installing:
-        "First visit: the service worker is still installing. Until it is active, the page's " +
-        "Content-Security-Policy binds the page but not its workers. Reload once it says active.",
+        "First visit: the service worker is installing. The compression workers wait for it, " +
+        "so that they start under its guard; the page's own Content-Security-Policy already " +
+        "binds the page.",
+      unguarded:
+        "The service worker did not become active in time, so the compression workers started " +
+        "without it: the page's Content-Security-Policy binds the page but not its workers. " +
+        "Reload the page to run them under the guard.",
       active:
         "The service worker is active: it answers only this site's own files, refuses every " +
         "other request from the page and its workers, and keeps this version available offline.",
@@ -168,6 +197,7 @@ export class PrivacyLedger {
       console.warn("service worker not registered:", err);
       this.#guard = "unsupported";
       this.#render();
+      throw err;
     }
   }
 

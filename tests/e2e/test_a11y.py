@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FileChooser, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -60,13 +60,21 @@ def press_until_focused(page: Page, selector: str, limit: int = 80) -> None:
 def test_keyboard_only(page: Page, base_url: str, corpus: Path) -> None:
     """Add files through the picker, compress, compare with the arrow keys and download the ZIP,
     all without a mouse, with a visible focus."""
+    # Playwright intercepts the file chooser only once a listener exists, and enabling that is
+    # asynchronous: listen from the start, or a quick key press races it (seen: 1 run in 4).
+    choosers: list[FileChooser] = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
     page.goto(base_url)
     expect(page.locator("body")).to_have_attribute("data-engine", "ready", timeout=READY_MS)
 
     press_until_focused(page, "input[type=file]")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files([corpus / n for n in PHOTOS])
+    page.keyboard.press("Space")
+    for _ in range(50):
+        if choosers:
+            break
+        page.wait_for_timeout(100)
+    assert choosers, "Space on the focused picker opened no file chooser"
+    choosers[0].set_files([corpus / n for n in PHOTOS])
     expect(page.locator('[data-file-row][data-state="done"]')).to_have_count(2, timeout=WORK_MS)
 
     press_until_focused(page, "[data-file-row] [data-compare]")

@@ -146,3 +146,23 @@ def test_works_without_service_workers(browser: Browser, base_url: str, corpus: 
         assert page.locator("body").get_attribute("data-offline") is None
     finally:
         context.close()
+
+
+def test_first_visit_workers_start_under_the_guard(
+    page: Page, base_url: str, other_origin: Tripwire
+) -> None:
+    """On the very first visit the workers wait for the service worker, so a worker's fetch to
+    another origin is already blocked without any reload."""
+    page.goto(base_url)
+    wait_counting(page)
+    expect(page.locator("body")).to_have_attribute("data-privacy-guard", "active")
+    script = f"""async () => {{
+        try {{ await fetch({other_url(other_origin)!r}); return 'sent'; }}
+        catch (e) {{ return 'blocked'; }}
+    }}"""
+    assert page.workers
+    assert all(worker.evaluate(script) == "blocked" for worker in page.workers)
+    expect(page.locator("#privacy-ledger")).to_have_attribute(
+        "data-blocked", str(len(page.workers))
+    )
+    assert other_origin.hits == []

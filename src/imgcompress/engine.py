@@ -21,6 +21,7 @@ soft 8–9 MP phone photos reach it around q25–35.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
@@ -28,7 +29,7 @@ import struct
 import threading
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -795,9 +796,16 @@ def compress(data: bytes, options: Options | None = None) -> Result:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidOptionsError("data", "must be the file's bytes")
     data = bytes(data)
+    with _engine_errors(data, "processed"), _PillowGuard():
+        return _compress(data, options)
+
+
+@contextlib.contextmanager
+def _engine_errors(data: bytes, verb: str) -> Iterator[None]:
+    """Only the error family leaves the public functions: what Pillow or a codec raises is
+    turned into a message a person can act on; anything else is a bug, logged with its trace."""
     try:
-        with _PillowGuard():
-            return _compress(data, options)
+        yield
     except ImageCompressError:
         raise
     except MemoryError:
@@ -807,9 +815,9 @@ def compress(data: bytes, options: Options | None = None) -> Result:
     except _DECODE_ERRORS as exc:
         raise _corrupt(exc, _sniff(data)) from None
     except Exception as exc:
-        log.exception("unexpected failure in compress()")
+        log.exception("unexpected failure while the image was %s", verb)
         raise CorruptImageError(
-            f"the image could not be processed ({type(exc).__name__}: {exc})"
+            f"the image could not be {verb} ({type(exc).__name__}: {exc})"
         ) from None
 
 
@@ -817,34 +825,24 @@ def inspect(data: bytes, max_pixels: int | None = None) -> Info:
     """Describe an image from its header, without decoding the pixels."""
     data = bytes(data)
     limit = max_pixels or Options().max_pixels
-    try:
-        with _PillowGuard():
-            image = _open(data, limit)
-            kind = _INPUT_FORMATS[image.format or ""]
-            found = metadata.read(image, data)
-            frames = int(getattr(image, "n_frames", 1))
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-            return Info(
-                format=kind,
-                mime_type=str(codecs.CODECS[kind].MIME_TYPE),
-                width=image.size[0],
-                height=image.size[1],
-                mode=image.mode,
-                frames=frames,
-                animated=frames > 1,
-                has_alpha=has_alpha,
-                size=len(data),
-                metadata=found.to_dict(),
-            )
-    except ImageCompressError:
-        raise
-    except (*_DECODE_ERRORS, MemoryError) as exc:
-        raise _corrupt(exc, _sniff(data)) from None
-    except Exception as exc:
-        log.exception("unexpected failure in inspect()")
-        raise CorruptImageError(
-            f"the image could not be read ({type(exc).__name__}: {exc})"
-        ) from None
+    with _engine_errors(data, "read"), _PillowGuard():
+        image = _open(data, limit)
+        kind = _INPUT_FORMATS[image.format or ""]
+        found = metadata.read(image, data)
+        frames = int(getattr(image, "n_frames", 1))
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        return Info(
+            format=kind,
+            mime_type=str(codecs.CODECS[kind].MIME_TYPE),
+            width=image.size[0],
+            height=image.size[1],
+            mode=image.mode,
+            frames=frames,
+            animated=frames > 1,
+            has_alpha=has_alpha,
+            size=len(data),
+            metadata=found.to_dict(),
+        )
 
 
 def _lossless_strip(data: bytes, kind: str, exif: bytes | None) -> bytes | None:

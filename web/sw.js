@@ -41,8 +41,11 @@ async function precache() {
   await cache.put(new URL("manifest.json", SCOPE).href, withPolicy(JSON.stringify(manifest), new Response()));
 }
 
+// The first install takes over at once, so a first visit is guarded and offline-ready without
+// a reload. A new version waits until no tab runs the old one: taking over an open page would
+// hand a worker restarted after a cancel the new worker.js under the old page.
 self.addEventListener("install", (event) => {
-  event.waitUntil(precache().then(() => self.skipWaiting()));
+  event.waitUntil(precache().then(() => (self.registration.active ? undefined : self.skipWaiting())));
 });
 
 self.addEventListener("activate", (event) => {

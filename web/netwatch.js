@@ -52,11 +52,13 @@ export function watchNetwork(scope, report) {
   });
 
   const realFetch = scope.fetch.bind(scope);
-  scope.fetch = async (input, init = {}) => {
+  scope.fetch = async (input, init) => {
+    const options = init ?? {};
     const request = input instanceof Request ? input : null;
-    const method = (init.method || request?.method || "GET").toUpperCase();
+    const method = (options.method || request?.method || "GET").toUpperCase();
     const url = absolute(request ? request.url : input, scope);
-    const bytes = init.body !== undefined ? bodySize(init.body) : 0;
+    let bytes = bodySize(options.body);
+    if (!bytes && request && request.body) bytes = (await request.clone().arrayBuffer()).byteLength;
     const response = await realFetch(input, init);
     if (bytes) report({ kind: "sent", url, method, bytes, at: Date.now() });
     return response;

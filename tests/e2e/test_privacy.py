@@ -166,3 +166,22 @@ def test_first_visit_workers_start_under_the_guard(
         "data-blocked", str(len(page.workers))
     )
     assert other_origin.hits == []
+
+
+def test_ledger_counts_bytes_that_do_leave(browser: Browser, base_url: str) -> None:
+    """Where nothing stops a same-origin POST (no service worker), the ledger counts its body:
+    the zero it shows otherwise is a measurement, not a constant."""
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(base_url)
+        wait_counting(page)
+        status = page.evaluate(
+            "async () => (await fetch('probe', {method: 'POST', body: 'twelve bytes'})).status"
+        )
+        assert status == 501  # the static server refuses POST, after receiving it
+        ledger = page.locator("#privacy-ledger")
+        expect(ledger).to_have_attribute("data-bytes-sent", "12")
+        expect(ledger).to_have_attribute("data-requests", "1")
+    finally:
+        context.close()

@@ -54,7 +54,6 @@ CSP_DIRECTIVES = (
 CSP_META = "; ".join(CSP_DIRECTIVES)
 # frame-ancestors is ignored in a <meta>; a header can carry it.
 CSP_HEADER = CSP_META + "; frame-ancestors 'none'"
-STAMPED = {"index.html", "sw.js"}
 
 
 def sha256(path: Path) -> str:
@@ -124,11 +123,8 @@ def stamp(path: Path, values: dict[str, str]) -> None:
     path.write_text(text)
 
 
-def write_manifest(site: Path, pillow_info: dict) -> dict:
-    """List every file; the version hashes all of them but the service worker, which carries it.
-
-    A new version changes sw.js's bytes, which is how browsers notice an update.
-    """
+def write_policy(site: Path) -> None:
+    """Stamp the policy into the page's <meta> and write it for hosts that read _headers."""
     stamp(site / "index.html", {"__CONTENT_SECURITY_POLICY__": CSP_META})
     (site / "_headers").write_text(
         "/*\n"
@@ -137,14 +133,23 @@ def write_manifest(site: Path, pillow_info: dict) -> dict:
         "  X-Content-Type-Options: nosniff\n"
         "  Permissions-Policy: camera=(), microphone=(), geolocation=()\n"
     )
+
+
+def write_manifest(site: Path, pillow_info: dict) -> dict:
+    """List every file; the version hashes all of them but the service worker, which carries it.
+
+    A new version changes sw.js's bytes, which is how browsers notice an update.
+    """
     files = file_entries(site, {"sw.js", "manifest.json"})
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    stamp(site / "sw.js", {"__SITE_VERSION__": version, "__CONTENT_SECURITY_POLICY__": CSP_HEADER})
+    sw = site / "sw.js"
+    stamp(sw, {"__SITE_VERSION__": version, "__CONTENT_SECURITY_POLICY__": CSP_HEADER})
+    files["sw.js"] = {"sha256": sha256(sw), "size": sw.stat().st_size}
     manifest = {
         "version": version,
         "csp": CSP_META,
         "pillow_build": pillow_info,
-        "files": file_entries(site, {"manifest.json"}),
+        "files": dict(sorted(files.items())),
     }
     (site / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -224,6 +229,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     ours = build_imgcompress_wheel(wheels)
     write_lock(runtime, pillow_copy, ours, wheels / "pyodide-lock.json")
     draw_icons(tmp / "icons")
+    write_policy(tmp)
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
     manifest = write_manifest(tmp, info)
 

@@ -285,9 +285,9 @@ def build_wheel(final: Path) -> Path:
             root,
             "cd /build/src && apt-get update -qq && "
             f"for p in {' '.join(SOURCES)}; do apt-get source -qq --download-only $p "
-            "> /dev/null 2>&1 || true; done; ls /build/src/*.orig.tar.* > /dev/null && "
+            "> /dev/null 2>&1 || true; done; "
             "dpkg-query -W -f '${Package} ${Version}\\n' emscripten python3.14-dev "
-            "> /build/toolchain-versions.txt && ls /build/src > /build/sources.txt",
+            "> /build/toolchain-versions.txt",
         )
         for source in SOURCES:
             if not list((build / "src").glob(f"{source}_*.orig.tar.*")):

@@ -24,7 +24,6 @@ export class PrivacyLedger {
   #requests = [];
   #blocked = [];
   #bytesSent = 0;
-  #manifest = null;
   #guard = "unknown"; // unsupported | installing | unguarded | active
   #registration = Promise.resolve(null);
   #panel;
@@ -157,16 +156,17 @@ export class PrivacyLedger {
   }
 
   async #loadManifest() {
+    let manifest;
     try {
-      this.#manifest = await (await fetch(MANIFEST_URL)).json();
+      manifest = await (await fetch(MANIFEST_URL)).json();
     } catch {
       this.filesBox.append(el("p", { textContent: "The build manifest could not be read." }));
       return;
     }
-    const files = Object.entries(this.#manifest.files);
+    const files = Object.entries(manifest.files);
     const total = files.reduce((sum, [, f]) => sum + f.size, 0);
     this.filesBox.querySelector("summary").textContent =
-      `Files this page runs: ${files.length}, ${formatBytes(total)}, version ${this.#manifest.version}`;
+      `Files this page runs: ${files.length}, ${formatBytes(total)}, version ${manifest.version}`;
     const rows = files.map(([path, f]) =>
       el("tr", {}, el("td", { textContent: path }), el("td", { textContent: formatBytes(f.size) }),
         el("td", {}, el("code", { textContent: f.sha256 }))));

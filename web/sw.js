@@ -57,9 +57,10 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-async function report(entry) {
+// Refusals go to every open page's privacy ledger; what is answered is counted there already.
+async function reportRefusal(entry) {
   for (const client of await self.clients.matchAll({ type: "window" })) {
-    client.postMessage({ type: "imgcompress:request", ...entry });
+    client.postMessage({ type: "imgcompress:request", outcome: "blocked", ...entry });
   }
 }
 
@@ -67,7 +68,7 @@ async function refuse(request) {
   // Reading the body here keeps it in this device; it is only measured, never sent.
   const bytes = request.method === "GET" || request.method === "HEAD"
     ? 0 : (await request.clone().arrayBuffer()).byteLength;
-  await report({ url: request.url, method: request.method, bytes, outcome: "blocked" });
+  await reportRefusal({ url: request.url, method: request.method, bytes });
   return Response.error();
 }
 
@@ -75,12 +76,8 @@ async function answer(request) {
   const cache = await caches.open(CACHE);
   const key = request.mode === "navigate" ? INDEX : request;
   const cached = await cache.match(key, { ignoreSearch: request.mode === "navigate" });
-  if (cached) {
-    await report({ url: request.url, method: request.method, bytes: 0, outcome: "cache" });
-    return cached;
-  }
+  if (cached) return cached;
   const response = await fetch(request);
-  await report({ url: request.url, method: request.method, bytes: 0, outcome: "network" });
   return withPolicy(response.body, response);
 }
 

@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 import sys
+import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -20,6 +21,11 @@ from . import metadata
 from .engine import compress
 from .errors import ImageCompressError, InvalidOptionsError
 from .options import FORMATS, Options
+
+INTERNAL_MESSAGE = (
+    "something went wrong inside imgcompress (a bug, not your file); "
+    "the details are above — please report them"
+)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".webp", ".gif"}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
@@ -117,6 +123,15 @@ def _human(n: int) -> str:
 _BAR_WIDTH = 24
 # Carriage return, blanks over the bar, carriage return: the next line starts clean.
 _CLEAR = "\r" + " " * (_BAR_WIDTH + 16) + "\r"
+# Note codes whose content the per-file line already says.
+_SAID_ON_THE_LINE = {"metadata_removed"}
+
+
+def _report_bug(path: Path, err: TextIO) -> None:
+    """A bug in imgcompress, not a bad file: the traceback for a developer, one plain line
+    for the person, and the batch goes on."""
+    traceback.print_exc(file=err)
+    err.write(f"{_CLEAR}{path.name}: {INTERNAL_MESSAGE}\n")
 
 
 def _progress(done: int, total: int, err: TextIO) -> None:
@@ -194,7 +209,15 @@ def main(
             continue
         except OSError as exc:
             failures += 1
-            err.write(f"{_CLEAR}{path.name}: {exc.strerror or exc}\n")
+            if exc.filename is None:  # not the file system: a bug below compress()
+                _report_bug(path, err)
+            else:
+                err.write(f"{_CLEAR}{path.name}: {exc.strerror or exc}\n")
+            _progress(index, len(files), err)
+            continue
+        except Exception:
+            failures += 1
+            _report_bug(path, err)
             _progress(index, len(files), err)
             continue
         taken.add(dest.resolve())
@@ -213,6 +236,10 @@ def main(
             + f" → {dest.name}"
         )
         err.write(f"{_CLEAR if len(files) > 1 else ''}{line}\n")
+        for note in result.report.get("notes") or []:
+            # The removed metadata is already named on the line above.
+            if note.get("code") not in _SAID_ON_THE_LINE:
+                err.write(f"  {note['text']}\n")
         if args.json:
             record = {"file": str(path), "output": str(dest), **result.to_dict()}
             out.write(json.dumps(record) + "\n")

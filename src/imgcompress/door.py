@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import codecs
 from .engine import compress
 from .errors import ImageCompressError
 from .options import Options
@@ -29,15 +30,6 @@ from .options import Options
 INTERNAL_ERROR = {
     "code": "internal_error",
     "message": "something went wrong inside imgcompress; the details are in the browser console",
-}
-
-# Extensions a person may already use for a format: "IMG_1.JPG" stays "IMG_1.JPG"
-# when the output is still a JPEG, instead of surprising them with ".jpg".
-_SAME_FORMAT = {
-    "jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
-    "png": (".png",),
-    "webp": (".webp",),
-    "gif": (".gif",),
 }
 
 Bytes = bytes | bytearray | memoryview
@@ -70,7 +62,10 @@ def output_name(original: str, fmt: str, extension: str) -> str:
     stem, dot, ext = base.rpartition(".")
     if not dot or not stem:
         stem, ext = base, ""
-    if ("." + ext).lower() in _SAME_FORMAT.get(fmt, ()):
+    # Any extension the format's codec lists: "IMG_1.JPG" stays "IMG_1.JPG" when the output
+    # is still a JPEG, instead of surprising people with ".jpg".
+    codec = codecs.CODECS.get(fmt)
+    if codec is not None and ("." + ext).lower() in codec.extensions:
         return base
     return stem + extension
 
@@ -89,6 +84,25 @@ def compress_file(
             "result": result.to_dict(),
             "name": output_name(str(name), result.format, result.extension),
         }
+
+    return _answer(work)
+
+
+def formats() -> dict[str, Any]:
+    """What the page offers, from the codec table: every format with its label, MIME type
+    and extensions (for the file picker and folder filter), and the output choices in the
+    order the settings list them.  The page lists no format itself."""
+
+    def work() -> dict[str, Any]:
+        described = codecs.describe()
+        readable = [d for d in described if d["read"]]
+        names = ", ".join(str(c.label) for c in codecs.CODECS.values() if c.smallest)
+        choices = [{"value": "keep", "label": "Keep the original format"}]
+        choices += [{"value": c.name, "label": c.label} for c in codecs.choosable()]
+        choices.append({"value": "smallest", "label": f"Smallest of {names}"})
+        accept = [str(d["mime_type"]) for d in readable]
+        accept += [str(e) for d in readable for e in d["extensions"]]  # type: ignore[attr-defined]
+        return {"formats": described, "choices": choices, "accept": ",".join(accept)}
 
     return _answer(work)
 
@@ -132,4 +146,11 @@ def make_zip(names: Iterable[str], files: Iterable[Bytes]) -> dict[str, Any]:
     return _answer(work)
 
 
-__all__ = ["INTERNAL_ERROR", "compress_file", "make_zip", "output_name", "unique_names"]
+__all__ = [
+    "INTERNAL_ERROR",
+    "compress_file",
+    "formats",
+    "make_zip",
+    "output_name",
+    "unique_names",
+]

@@ -11,8 +11,14 @@ codes are part of the public contract and never change once released::
     ├── InvalidOptionsError            "invalid_options"
     └── CodecUnavailableError          "codec_unavailable"
 
-Nothing else escapes :func:`imgcompress.compress`: decoder failures are wrapped in
-``CorruptImageError`` so a batch can go on with the next file.
+These are the refusals of a *file* (or of its options).  Decoder failures are caught
+only around the calls into the decoders (``imgcompress.decode``) and become
+``CorruptImageError``; a file that cannot be decoded completely is refused, never passed
+on as a partial picture.  Any other exception is a bug in the engine: it propagates as
+itself, and the front ends turn it into one generic message (the door's
+``internal_error``, the CLI's "something went wrong inside imgcompress") with the
+traceback where a developer looks.  The CLI and the page key on ``code``; engine notes
+(``report["notes"]``) have their own stable codes, listed in ``imgcompress.report``.
 """
 
 from __future__ import annotations

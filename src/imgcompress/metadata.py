@@ -1,19 +1,20 @@
-"""Find the metadata a person would care about, and remove it without re-encoding.
+"""Find the metadata a person would care about, and build the minimal EXIF that is kept.
 
 Reading gives the page something concrete to show ("GPS location 60.17° N removed")
-instead of a vague "metadata stripped".  Removal works on the container structure
-only — JPEG markers, PNG chunks, WebP RIFF chunks — so the compressed pixel data is
-copied byte for byte and the decoded pixels stay identical.
+instead of a vague "metadata stripped".  Removing it without re-encoding is container
+surgery, so it lives with each format's codec (``Codec.strip``).
 """
 
 from __future__ import annotations
 
 import io
-import struct
 from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import ExifTags, Image
+
+from .codecs import Codec
+from .decode import DECODE_ERRORS
 
 try:
     from PIL import ImageCms
@@ -31,9 +32,6 @@ TAG_COPYRIGHT = 0x8298
 TAG_ARTIST = 0x013B
 TAG_DATETIME_ORIGINAL = 0x9003
 TAG_DATETIME_DIGITIZED = 0x9004
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PNG_DROP = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 
 
 # Plain words for the stable keys of Result.report["removed"] / ["kept"], for people.
@@ -171,12 +169,16 @@ def icc_description(icc: bytes) -> str | None:
         return None
 
 
-def read(image: Image.Image, data: bytes) -> Found:
-    """Collect metadata from an opened (not necessarily loaded) image and its bytes."""
+def read(image: Image.Image, data: bytes, codec: Codec) -> Found:
+    """Collect metadata from an opened image and its bytes.
+
+    Call it after the pixels are decoded (or, for ``inspect``, knowing that Pillow may
+    load them here): a damaged EXIF block is reported as absent, never as a failure.
+    """
     found = Found()
     try:
         exif = image.getexif()
-    except Exception:  # a broken EXIF block must not stop the compression
+    except DECODE_ERRORS:
         exif = Image.Exif()
     if len(exif):
         found.exif = True
@@ -197,7 +199,7 @@ def read(image: Image.Image, data: bytes) -> Found:
             found.gps = gps_decimal(gps) if gps else None
             found.gps_present = bool(gps)
             found.thumbnail = bool(exif.get_ifd(ExifTags.IFD.IFD1))
-        except Exception:  # malformed sub-IFDs: report what we could read
+        except DECODE_ERRORS:  # malformed sub-IFDs: report what we could read
             found.captured = found.captured or _text(exif.get(TAG_DATETIME))
     icc = image.info.get("icc_profile")
     if icc:
@@ -206,251 +208,22 @@ def read(image: Image.Image, data: bytes) -> Found:
     info = image.info
     found.xmp = bool(info.get("xmp") or info.get("XML:com.adobe.xmp"))
     found.comment = bool(info.get("comment"))
-    if image.format == "PNG":
-        found.text = (
-            sorted(k for k in getattr(image, "text", {}) if k not in ("XML:com.adobe.xmp",))
-            if _safe_png_text(image)
-            else []
-        )
-    if data[:2] == b"\xff\xd8":
-        _scan_jpeg(data, found)
+    found.text = _text_keys(image)
+    if codec.container_metadata is not None:
+        for key in codec.container_metadata(data):
+            setattr(found, key, True)
     return found
 
 
-def _safe_png_text(image: Image.Image) -> bool:
+def _text_keys(image: Image.Image) -> list[str]:
+    """Names of the text chunks (PNG ``tEXt``/``iTXt``/``zTXt``), XMP excluded."""
     try:
-        return bool(image.text)  # type: ignore[attr-defined]
-    except Exception:  # reading text chunks can hit the truncated tail
-        return False
-
-
-def _scan_jpeg(data: bytes, found: Found) -> None:
-    for marker, payload in _jpeg_headers(data):
-        if marker == 0xE1 and payload.startswith(b"http://ns.adobe.com/xap/"):
-            found.xmp = True
-        elif marker == 0xED:
-            found.iptc = True
-        elif marker == 0xFE:
-            found.comment = True
-        elif marker == 0xE0 and payload.startswith(b"JFXX"):
-            found.thumbnail = True
-
-
-def _jpeg_headers(data: bytes) -> list[tuple[int, bytes]]:
-    """(marker, payload) of the header segments before the first scan."""
-    out = []
-    pos = 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            break
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xDA, 0xD9):
-            break
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        out.append((marker, data[pos + 4 : pos + 2 + length]))
-        pos += 2 + length
-    return out
-
-
-def _exif_segment(exif: bytes | None) -> bytes:
-    if not exif:
-        return b""
-    body = exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif
-    if len(body) + 2 > 0xFFFF:
-        return b""
-    return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
-
-
-def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
-    if marker == 0xE0:
-        return payload.startswith(b"JFIF\x00")
-    if marker == 0xE2:
-        return payload.startswith(b"ICC_PROFILE\x00")
-    if marker == 0xEE:
-        return payload.startswith(b"Adobe")
-    return not (0xE0 <= marker <= 0xEF or marker == 0xFE)
-
-
-def strip_jpeg(data: bytes, exif: bytes | None = None) -> bytes:
-    """Drop APP1 (EXIF/XMP), APP13 (IPTC), COM and other APPn; keep JFIF, ICC, Adobe.
-
-    Everything from the first SOS marker to EOI is copied untouched; trailing bytes
-    after EOI (MPF secondary images, phone "depth maps") are dropped because they
-    are exactly the hidden extra pictures people do not expect to share.  ``exif``,
-    if given, is inserted as the only APP1 (used to keep an orientation tag or the
-    tags named in ``keep``).
-    """
-    if data[:2] != b"\xff\xd8":
-        raise ValueError("not a JPEG")
-    out = io.BytesIO()
-    out.write(b"\xff\xd8")
-    pos = 2
-    inserted = False
-    n = len(data)
-    while pos < n:
-        if data[pos] != 0xFF:
-            raise ValueError("bad JPEG marker")
-        marker = data[pos + 1] if pos + 1 < n else 0xD9
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker == 0xD9:
-            break
-        if pos + 4 > n:
-            raise ValueError("truncated JPEG")
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        end = pos + 2 + length
-        if length < 2 or end > n:
-            raise ValueError("truncated JPEG")
-        payload = data[pos + 4 : end]
-        if marker != 0xE0 and not inserted:
-            out.write(_exif_segment(exif))
-            inserted = True
-        if marker == 0xDA:
-            scan_end = _scan_end(data, end)
-            out.write(data[pos:scan_end])
-            pos = scan_end
-            continue
-        if _keep_jpeg_segment(marker, payload):
-            out.write(data[pos:end])
-        pos = end
-    out.write(b"\xff\xd9")
-    return out.getvalue()
-
-
-def _scan_end(data: bytes, pos: int) -> int:
-    """Index of the first marker after entropy-coded data (stuffed FF00 and RSTn skipped)."""
-    n = len(data)
-    while True:
-        pos = data.find(b"\xff", pos)
-        if pos < 0 or pos + 1 >= n:
-            return n
-        nxt = data[pos + 1]
-        if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
-            pos += 1 if nxt == 0xFF else 2
-            continue
-        return pos
-
-
-def strip_png(data: bytes, exif: bytes | None = None) -> bytes:
-    """Drop eXIf, tEXt, zTXt, iTXt and tIME chunks; every other chunk is copied verbatim.
-
-    Chunks are copied with their CRCs, so nothing needs recomputing; an ``exif``
-    replacement is written as a fresh eXIf chunk with its own CRC before IDAT.
-    """
-    import zlib
-
-    if not data.startswith(PNG_SIGNATURE):
-        raise ValueError("not a PNG")
-    out = io.BytesIO()
-    out.write(PNG_SIGNATURE)
-    pos = len(PNG_SIGNATURE)
-    n = len(data)
-    inserted = False
-    while pos + 8 <= n:
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        ctype = data[pos + 4 : pos + 8]
-        end = pos + 12 + length
-        if end > n:
-            raise ValueError("truncated PNG")
-        if ctype in (b"IDAT", b"acTL") and exif and not inserted:
-            body = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
-            crc = zlib.crc32(b"eXIf" + body) & 0xFFFFFFFF
-            out.write(struct.pack(">I", len(body)) + b"eXIf" + body + struct.pack(">I", crc))
-            inserted = True
-        if ctype not in PNG_DROP:
-            out.write(data[pos:end])
-        pos = end
-        if ctype == b"IEND":
-            break
-    return out.getvalue()
-
-
-def strip_webp(data: bytes, exif: bytes | None = None) -> bytes:
-    """Drop the EXIF and XMP RIFF chunks and clear their VP8X flags."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        raise ValueError("not a WebP")
-    chunks = []
-    pos = 12
-    n = len(data)
-    while pos + 8 <= n:
-        ctype = data[pos : pos + 4]
-        (length,) = struct.unpack("<I", data[pos + 4 : pos + 8])
-        end = pos + 8 + length + (length & 1)
-        if end > n:
-            raise ValueError("truncated WebP")
-        if ctype not in (b"EXIF", b"XMP "):
-            chunk = bytearray(data[pos:end])
-            if ctype == b"VP8X":
-                chunk[8] &= ~(0x08 | 0x04) & 0xFF
-                if exif:
-                    chunk[8] |= 0x08
-            chunks.append(bytes(chunk))
-        pos = end
-    if exif:
-        if not any(c.startswith(b"VP8X") for c in chunks):
-            raise ValueError("simple WebP cannot carry EXIF without VP8X")
-        body = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
-        pad = b"\x00" if len(body) & 1 else b""
-        chunks.append(b"EXIF" + struct.pack("<I", len(body)) + body + pad)
-    payload = b"WEBP" + b"".join(chunks)
-    return b"RIFF" + struct.pack("<I", len(payload)) + payload
-
-
-def _gif_sub_blocks_end(data: bytes, pos: int) -> int:
-    n = len(data)
-    while True:
-        if pos >= n:
-            raise ValueError("truncated GIF")
-        size = data[pos]
-        pos += 1 + size
-        if size == 0:
-            return pos
-
-
-def strip_gif(data: bytes) -> bytes:
-    """Drop comment extensions and XMP application blocks; frames are copied verbatim.
-
-    Kept: graphic control (timing, transparency), NETSCAPE/ANIMEXTS looping and ICC
-    application blocks, plain-text extensions and every image block.
-    """
-    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
-        raise ValueError("not a GIF")
-    flags = data[10]
-    pos = 13 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0)
-    out = bytearray(data[:pos])
-    n = len(data)
-    while pos < n:
-        block = data[pos]
-        if block == 0x3B:
-            out.append(0x3B)
-            return bytes(out)
-        if block == 0x21:
-            if pos + 2 > n:
-                raise ValueError("truncated GIF")
-            label = data[pos + 1]
-            end = _gif_sub_blocks_end(data, pos + 2)
-            drop = label == 0xFE or (label == 0xFF and data[pos + 3 : pos + 14] == b"XMP DataXMP")
-            if not drop:
-                out += data[pos:end]
-            pos = end
-        elif block == 0x2C:
-            if pos + 10 > n:
-                raise ValueError("truncated GIF")
-            local = data[pos + 9]
-            start = pos + 10 + (3 * (2 << (local & 7)) if local & 0x80 else 0)
-            end = _gif_sub_blocks_end(data, start + 1)
-            out += data[pos:end]
-            pos = end
-        else:
-            raise ValueError("bad GIF block")
-    raise ValueError("truncated GIF")
+        text = getattr(image, "text", None)
+    except DECODE_ERRORS:  # reading text chunks can hit a damaged tail
+        return []
+    if not isinstance(text, dict):
+        return []
+    return sorted(k for k in text if k != "XML:com.adobe.xmp")
 
 
 def minimal_exif(image: Image.Image, keep: tuple[str, ...], orientation: int = 1) -> bytes | None:
@@ -458,7 +231,7 @@ def minimal_exif(image: Image.Image, keep: tuple[str, ...], orientation: int = 1
     try:
         source = image.getexif()
         sub = source.get_ifd(EXIF_IFD)
-    except Exception:
+    except DECODE_ERRORS:
         return None
     new = Image.Exif()
     if orientation != 1:

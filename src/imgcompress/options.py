@@ -11,9 +11,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import codecs
 from .errors import InvalidOptionsError
 
-FORMATS = ("keep", "jpeg", "png", "webp", "smallest")
+# "keep" writes the input's own format; "smallest" tries every codec marked for it.
+FORMATS = ("keep", *(codec.name for codec in codecs.choosable()), "smallest")
 KEEPABLE = ("datetime", "copyright")
 
 # About 100 megapixels: a decoded RGBA frame is then ~400 MB, the most one browser

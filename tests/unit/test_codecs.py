@@ -1,33 +1,80 @@
-"""The codec table and the shared contract every codec module follows."""
+"""The codec table and the contract every codec fills in."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
+from imagehelpers import gradient
 
 from imgcompress import CodecUnavailableError, codecs
+from imgcompress.codecs import Codec, Picture, Settings
+
+SRC = Path(codecs.__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", sorted(codecs.CODECS))
-def test_codec_contract(name: str) -> None:
-    """Each codec module exposes NAME, MIME_TYPE, EXTENSION, DEFAULTS, is_available, encode."""
-    codec = codecs.CODECS[name]
-    assert name == codec.NAME
-    assert codec.MIME_TYPE.startswith("image/")
-    assert codec.EXTENSION.startswith(".")
-    assert isinstance(codec.DEFAULTS, dict)
-    assert codec.is_available() is True
-    assert callable(codec.encode)
-    assert callable(codec.parameters)
+@pytest.mark.parametrize("codec", codecs.TABLE, ids=lambda c: c.name)
+def test_codec_contract(codec: Codec) -> None:
+    """Each row names its format, MIME type and extensions, and can say if it is available."""
+    assert codecs.CODECS[codec.name] is codec
+    assert codec.mime_type.startswith("image/")
+    assert codec.extensions
+    assert all(e.startswith(".") for e in codec.extensions)
+    assert codec.extension == codec.extensions[0]
+    assert codec.pillow_formats
+    assert codec.available() is True
+    assert codec.can_write
+
+
+@pytest.mark.parametrize("codec", codecs.TABLE, ids=lambda c: c.name)
+def test_every_codec_encodes_what_it_sniffs(codec: Codec) -> None:
+    """A still encoded by the codec is recognised by its own sniffer and passes its check."""
+    assert codec.encode is not None
+    image = codec.prepare(gradient(mode="RGBA" if codec.alpha else "RGB"))
+    data = codec.encode(Picture.still(image), Settings()).data
+    assert codecs.sniff(data) is codec
+    codec.check(data)
 
 
 def test_table_is_explicit() -> None:
-    """The registry lists exactly the four output formats."""
-    assert set(codecs.CODECS) == {"jpeg", "png", "webp", "gif"}
+    """The registry lists exactly the four formats, in the order the page shows them."""
+    assert [c.name for c in codecs.TABLE] == ["jpeg", "png", "webp", "gif"]
+
+
+def test_describe_is_plain_values() -> None:
+    """The page's description holds only JSON values and names every extension."""
+    described = codecs.describe()
+    assert [d["name"] for d in described] == [c.name for c in codecs.TABLE]
+    assert ".jfif" in described[0]["extensions"]  # type: ignore[operator]
+    assert all(isinstance(v, str | bool | list) for d in described for v in d.values())
 
 
 def test_unavailable_codec_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     """A codec missing from the Pillow build is refused with codec_unavailable."""
-    monkeypatch.setattr(codecs.webp, "is_available", lambda: False)
+    monkeypatch.setitem(
+        codecs.CODECS, "webp", Codec(**{**vars(codecs.webp.CODEC), "available": lambda: False})
+    )
     with pytest.raises(CodecUnavailableError) as info:
         codecs.get("webp")
     assert info.value.code == "codec_unavailable"
+
+
+ENGINE_MODULES = ("engine.py", "search.py", "decode.py", "pixels.py", "report.py", "metadata.py")
+
+
+@pytest.mark.parametrize("module", ENGINE_MODULES)
+def test_engine_never_branches_on_a_format_name(module: str) -> None:
+    """No comparison in the engine against a format name: capabilities decide."""
+    names = {c.name for c in codecs.TABLE} | {p for c in codecs.TABLE for p in c.pillow_formats}
+    lowered = {n.lower() for n in names}
+    tree = ast.parse((SRC / module).read_text())
+    offending = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        for side in (node.left, *node.comparators)
+        for part in ast.walk(side)
+        if isinstance(part, ast.Constant) and str(part.value).lower() in lowered
+    ]
+    assert offending == []

@@ -115,3 +115,29 @@ def test_make_zip_of_200_photos_sized_files() -> None:
     assert answer["ok"] is True
     assert len(set(answer["names"])) == 200
     assert len(answer["data"]) > 200 * 300_000
+
+
+def test_an_engine_bug_is_internal_error_with_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug below compress() reaches the door's internal_error, traceback on stderr."""
+    from imgcompress import pixels
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(pixels, "normalise", broken)
+    answer = door.compress_file(_jpeg(), {}, "a.jpg")
+    assert answer == {"ok": False, "error": door.INTERNAL_ERROR}
+    assert "KeyError" in capsys.readouterr().err
+
+
+def test_formats_come_from_the_codec_table() -> None:
+    """The page's format list, choices and accept string come from the engine's table."""
+    answer = door.formats()
+    assert answer["ok"] is True
+    assert [f["name"] for f in answer["formats"]] == ["jpeg", "png", "webp", "gif"]
+    values = [c["value"] for c in answer["choices"]]
+    assert values == ["keep", "jpeg", "png", "webp", "smallest"]
+    assert ".jfif" in answer["accept"]
+    assert "image/webp" in answer["accept"]

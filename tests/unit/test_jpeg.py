@@ -6,29 +6,29 @@ import pytest
 from imagehelpers import decode, gradient
 from PIL import JpegImagePlugin
 
-from imgcompress.codecs import jpeg
+from imgcompress.codecs import Picture, Settings, jpeg
 
 
 @pytest.mark.parametrize(("quality", "sampling"), [(50, 2), (75, 2), (89, 2), (90, 0), (98, 0)])
 def test_subsampling_follows_quality(quality: int, sampling: int) -> None:
     """4:2:0 below quality 90, 4:4:4 from 90 up (read back from the file)."""
-    data = jpeg.encode(gradient(), quality=quality)
-    params = jpeg.parameters(gradient(), quality=quality)
+    encoded = jpeg.encode(Picture.still(gradient()), Settings(quality=quality))
+    data, params = encoded.data, encoded.params
     assert JpegImagePlugin.get_sampling(decode(data)) == sampling
     assert params["subsampling"] == ("4:4:4" if sampling == 0 else "4:2:0")
 
 
 def test_progressive_and_smaller_with_lower_quality() -> None:
     """Output is progressive and shrinks when quality drops."""
-    high = jpeg.encode(gradient(), quality=90)
-    low = jpeg.encode(gradient(), quality=40)
+    high = jpeg.encode(Picture.still(gradient()), Settings(quality=90)).data
+    low = jpeg.encode(Picture.still(gradient()), Settings(quality=40)).data
     assert decode(high).info.get("progressive") == 1
     assert len(low) < len(high)
 
 
 def test_grayscale_is_accepted_and_rgba_refused() -> None:
     """L encodes as 1-channel JPEG; RGBA must be flattened by the caller first."""
-    data = jpeg.encode(gradient(mode="L"), quality=80)
+    data = jpeg.encode(Picture.still(gradient(mode="L")), Settings(quality=80)).data
     assert decode(data).mode == "L"
     with pytest.raises(ValueError, match="L or RGB"):
-        jpeg.encode(gradient(mode="RGBA"))
+        jpeg.encode(Picture.still(gradient(mode="RGBA")), Settings())

@@ -10,11 +10,11 @@ import pytest
 from imagehelpers import corpus, decode, encode, gradient
 from PIL import Image, ImageChops, ImageCms
 
-from imgcompress import metadata
+from imgcompress import codecs, metadata
 
 
 def _jpeg_markers(data: bytes) -> list[tuple[int, bytes]]:
-    return metadata._jpeg_headers(data)
+    return codecs.jpeg.headers(data)
 
 
 def _sos_offset(data: bytes) -> int:
@@ -59,7 +59,7 @@ def _tagged_jpeg() -> bytes:
 def test_read_finds_everything_in_a_tagged_jpeg() -> None:
     """GPS as signed decimals, camera, times, software, XMP, IPTC, comment and ICC."""
     data = _tagged_jpeg()
-    found = metadata.read(Image.open(io.BytesIO(data)), data)
+    found = metadata.read(Image.open(io.BytesIO(data)), data, codecs.jpeg.CODEC)
     assert found.gps == {"lat": pytest.approx(-33.86), "lon": pytest.approx(-70.65)}
     assert (found.make, found.model) == ("TestMake", "TestModel")
     assert found.captured == "2021:02:03 04:05:06"
@@ -83,7 +83,7 @@ def test_read_finds_everything_in_a_tagged_jpeg() -> None:
 def test_read_corpus_gps(name: str, lat: tuple[float, float], lon: tuple[float, float]) -> None:
     """The corpus GPS photos read as Helsinki and Madrid (signs from the refs)."""
     data = corpus(name)
-    found = metadata.read(Image.open(io.BytesIO(data)), data)
+    found = metadata.read(Image.open(io.BytesIO(data)), data, codecs.jpeg.CODEC)
     assert found.gps is not None
     assert lat[0] < found.gps["lat"] < lat[1]
     assert lon[0] < found.gps["lon"] < lon[1]
@@ -98,7 +98,7 @@ def test_read_corpus_gps(name: str, lat: tuple[float, float], lon: tuple[float, 
 def test_strip_jpeg_is_pixel_identical_and_clean(name: str) -> None:
     """Stripping a corpus JPEG keeps every pixel and leaves no APP1/APP13/COM/EXIF."""
     data = corpus(name)
-    out = metadata.strip_jpeg(data)
+    out = codecs.jpeg.strip(data)
     before, after = decode(data), decode(out)
     assert before.tobytes() == after.tobytes()
     markers = {m for m, _ in _jpeg_markers(out)}
@@ -111,7 +111,7 @@ def test_strip_jpeg_is_pixel_identical_and_clean(name: str) -> None:
 def test_strip_jpeg_keeps_scan_bytes_and_adobe() -> None:
     """The entropy-coded data is byte-identical; APP2 ICC and APP14 Adobe stay."""
     data = corpus("cmyk_swop_icc.jpg")
-    out = metadata.strip_jpeg(data)
+    out = codecs.jpeg.strip(data)
     sos_in, sos_out = _sos_offset(data), _sos_offset(out)
     assert out[sos_out : sos_out + 2] == b"\xff\xda"
     assert out[sos_out:] == data[sos_in : data.rindex(b"\xff\xd9") + 2]
@@ -123,8 +123,8 @@ def test_strip_jpeg_keeps_scan_bytes_and_adobe() -> None:
 def test_strip_jpeg_generated_with_everything() -> None:
     """A JPEG with EXIF+GPS, XMP, IPTC, COM loses all of them but keeps ICC."""
     data = _tagged_jpeg()
-    out = metadata.strip_jpeg(data)
-    found = metadata.read(Image.open(io.BytesIO(out)), out)
+    out = codecs.jpeg.strip(data)
+    found = metadata.read(Image.open(io.BytesIO(out)), out, codecs.jpeg.CODEC)
     assert found.removable() == []
     assert found.icc_present
     assert decode(out).tobytes() == decode(data).tobytes()
@@ -134,8 +134,8 @@ def test_strip_jpeg_can_insert_minimal_exif() -> None:
     """keep=datetime writes an EXIF with only the times: no GPS, no camera."""
     data = _tagged_jpeg()
     exif = metadata.minimal_exif(Image.open(io.BytesIO(data)), ("datetime",))
-    out = metadata.strip_jpeg(data, exif)
-    found = metadata.read(Image.open(io.BytesIO(out)), out)
+    out = codecs.jpeg.strip(data, exif)
+    found = metadata.read(Image.open(io.BytesIO(out)), out, codecs.jpeg.CODEC)
     assert found.captured == "2021:02:03 04:05:06"
     assert found.gps is None
     assert found.make is None
@@ -166,9 +166,9 @@ def test_strip_png_drops_text_and_exif_with_valid_crcs() -> None:
     """eXIf/tEXt/zTXt/iTXt go, every remaining chunk has a valid CRC, pixels identical."""
     data = _tagged_png()
     assert {b"tEXt", b"zTXt", b"iTXt", b"eXIf"} <= {c for c, _, _ in _png_chunks(data)}
-    out = metadata.strip_png(data)
+    out = codecs.png.strip(data)
     chunks = _png_chunks(out)
-    assert not {c for c, _, _ in chunks} & metadata.PNG_DROP
+    assert not {c for c, _, _ in chunks} & codecs.png.DROP
     for ctype, body, crc in chunks:
         assert zlib.crc32(ctype + body) & 0xFFFFFFFF == crc
     assert decode(out).tobytes() == decode(data).tobytes()
@@ -178,7 +178,7 @@ def test_strip_png_drops_text_and_exif_with_valid_crcs() -> None:
 def test_strip_png_corpus_keeps_icc() -> None:
     """The RGBA screenshot loses its EXIF/XMP, keeps iCCP and every pixel."""
     data = corpus("screenshot_grouch_web_rgba.png")
-    out = metadata.strip_png(data)
+    out = codecs.png.strip(data)
     assert b"iCCP" in {c for c, _, _ in _png_chunks(out)}
     assert ImageChops.difference(decode(out), decode(data)).getbbox() is None
 
@@ -189,7 +189,7 @@ def test_strip_webp_drops_exif() -> None:
     exif[metadata.TAG_MAKE] = "Cam"
     data = encode(gradient(), "WEBP", lossless=True, exif=exif.tobytes())
     assert b"EXIF" in data
-    out = metadata.strip_webp(data)
+    out = codecs.webp.strip(data)
     assert b"EXIF" not in out
     assert decode(out).tobytes() == decode(data).tobytes()
     assert struct.unpack("<I", out[4:8])[0] == len(out) - 8
@@ -198,9 +198,9 @@ def test_strip_webp_drops_exif() -> None:
 def test_strip_rejects_other_formats() -> None:
     """The strippers refuse bytes of the wrong format instead of corrupting them."""
     with pytest.raises(ValueError, match="JPEG"):
-        metadata.strip_jpeg(b"\x89PNG\r\n\x1a\n")
+        codecs.jpeg.strip(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(ValueError, match="PNG"):
-        metadata.strip_png(b"\xff\xd8\xff")
+        codecs.png.strip(b"\xff\xd8\xff")
 
 
 def _frames_bytes(data: bytes) -> list[bytes]:
@@ -218,10 +218,10 @@ def test_strip_gif_drops_comments_keeps_every_frame() -> None:
     frames = [Image.open(io.BytesIO(source))]
     with_comment = encode(gradient().quantize(32), "GIF", comment=b"secret gif comment")
     assert b"secret gif comment" in with_comment
-    out = metadata.strip_gif(with_comment)
+    out = codecs.gif.strip(with_comment)
     assert b"secret gif comment" not in out
     assert decode(out).convert("RGB").tobytes() == decode(with_comment).convert("RGB").tobytes()
-    stripped = metadata.strip_gif(source)
+    stripped = codecs.gif.strip(source)
     assert _frames_bytes(stripped) == _frames_bytes(source)
     assert frames[0].n_frames == 42
 
@@ -229,4 +229,4 @@ def test_strip_gif_drops_comments_keeps_every_frame() -> None:
 def test_strip_gif_rejects_truncation() -> None:
     """A GIF cut inside an image block is refused rather than silently shortened."""
     with pytest.raises(ValueError, match="GIF"):
-        metadata.strip_gif(corpus("anim_iss634_42frames.gif")[:5000])
+        codecs.gif.strip(corpus("anim_iss634_42frames.gif")[:5000])

@@ -1,4 +1,8 @@
-"""Property tests: whatever bytes come in, only ImageCompressError comes out."""
+"""Property tests: whatever bytes come in, only ImageCompressError comes out.
+
+Any other exception is a bug in the engine and fails the test (compress no longer turns
+bugs into "damaged file" errors), and the door must never answer internal_error.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from hypothesis import strategies as st
 from imagehelpers import corpus, encode, gradient
 from PIL import Image
 
-from imgcompress import ImageCompressError, Options, compress, inspect
+from imgcompress import ImageCompressError, Options, compress, door, inspect
 
 SMALL = [
     corpus("corrupt_truncated.jpg"),
@@ -33,6 +37,8 @@ def _attempt(data: bytes) -> None:
         if error is not None:
             assert error.code
             assert error.message
+    answer = door.compress_file(data, {"quality": 70, "max_pixels": 4_000_000}, "x")
+    assert answer["ok"] or answer["error"]["code"] != "internal_error"
 
 
 @PROPS

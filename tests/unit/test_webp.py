@@ -7,14 +7,14 @@ import io
 from imagehelpers import decode, gradient, graphic
 from PIL import Image, ImageChops
 
-from imgcompress.codecs import webp
+from imgcompress.codecs import Picture, Settings, webp
 
 
 def test_lossy_uses_method_6_and_quality() -> None:
     """Parameters report method 6; lower quality is smaller."""
-    high = webp.encode(gradient(), quality=90)
-    params = webp.parameters(gradient(), quality=90)
-    low = webp.encode(gradient(), quality=30)
+    encoded = webp.encode(Picture.still(gradient()), Settings(quality=90))
+    high, params = encoded.data, encoded.params
+    low = webp.encode(Picture.still(gradient()), Settings(quality=30)).data
     assert params["method"] == 6
     assert len(low) < len(high)
     assert decode(high).format == "WEBP"
@@ -23,8 +23,8 @@ def test_lossy_uses_method_6_and_quality() -> None:
 def test_lossless_is_exact_with_alpha() -> None:
     """Lossless WebP reproduces RGBA exactly."""
     image = graphic()
-    data = webp.encode(image, lossless=True)
-    params = webp.parameters(image, lossless=True)
+    encoded = webp.encode(Picture.still(image), Settings(lossless=True))
+    data, params = encoded.data, encoded.params
     assert params["lossless"] is True
     assert ImageChops.difference(decode(data).convert("RGBA"), image).getbbox() is None
 
@@ -32,9 +32,16 @@ def test_lossless_is_exact_with_alpha() -> None:
 def test_animation_keeps_frames() -> None:
     """Animated WebP holds every frame with its duration."""
     frames = [Image.new("RGB", (24, 24), (0, i * 30, 0)) for i in range(6)]
-    data = webp.encode(frames[0], frames=frames, durations=[50] * 6)
+    data = webp.encode(Picture.animation(frames, [50] * 6), Settings()).data
     out = Image.open(io.BytesIO(data))
     assert out.n_frames == 6
     out.seek(3)
     out.load()
     assert out.info["duration"] == 50
+
+
+def test_probe_trades_effort_for_speed() -> None:
+    """A search probe is written at method 4, the final file at method 6."""
+    probe = webp.encode(Picture.still(gradient()), Settings(quality=70, probe=True))
+    final = webp.encode(Picture.still(gradient()), Settings(quality=70))
+    assert (probe.params["method"], final.params["method"]) == (4, 6)

@@ -1,35 +1,81 @@
-"""The output codecs, one module per format, all with the same small contract.
+"""The codecs, one module per format, all filling in the same contract (``base.Codec``).
 
-Each module has ``NAME``, ``MIME_TYPE``, ``EXTENSION``, ``DEFAULTS``,
-``ANIMATION``/``ALPHA`` (what the format can hold), ``is_available()``,
-``encode(image, ...) -> bytes`` and ``parameters(image, ...) -> dict`` (what
-``encode`` does with the same arguments, for the report).  The table below is the only registry:
-adding a format means adding a line here, nothing is discovered at import time.
+``TABLE`` below is the only registry: adding a format means one module, one line here
+and its tests; nothing is discovered at import time and the engine never asks for a format
+by name except through this table.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+from PIL import Image
 
 from ..errors import CodecUnavailableError
 from . import gif, jpeg, png, webp
+from .base import Codec, Encoded, Picture, Settings
 
-CODECS: dict[str, ModuleType] = {
-    "jpeg": jpeg,
-    "png": png,
-    "webp": webp,
-    "gif": gif,
-}
+TABLE: tuple[Codec, ...] = (
+    jpeg.CODEC,
+    png.CODEC,
+    webp.CODEC,
+    gif.CODEC,
+)
+CODECS: dict[str, Codec] = {codec.name: codec for codec in TABLE}
 
 
-def get(name: str) -> ModuleType:
-    """The codec module for ``name``, refusing one this Pillow cannot encode."""
+def get(name: str) -> Codec:
+    """The codec ``name``, refusing one this Pillow cannot encode."""
     codec = CODECS[name]
-    if not codec.is_available():
+    if not codec.can_write or not codec.available():
         raise CodecUnavailableError(
-            f"this build cannot write {name.upper()} images; choose another output format"
+            f"this build cannot write {codec.label} images; choose another output format"
         )
     return codec
 
 
-__all__ = ["CODECS", "get"]
+def for_pillow(pillow_format: str) -> Codec:
+    """The codec that reads what Pillow calls ``pillow_format`` ("MPO" is a JPEG)."""
+    for codec in TABLE:
+        if pillow_format in codec.pillow_formats:
+            return codec
+    raise KeyError(pillow_format)
+
+
+def sniff(data: bytes) -> Codec | None:
+    """The codec whose signature ``data`` starts with, if any."""
+    return next((codec for codec in TABLE if codec.sniff(data)), None)
+
+
+def pillow_formats() -> list[str]:
+    """Every Pillow opener the engine lets ``Image.open`` try (no TIFF, PSD or other guess).
+
+    Some formats Pillow reports have no opener of their own ("MPO" comes out of the JPEG
+    one), so only registered openers are named.
+    """
+    Image.init()
+    return [name for codec in TABLE for name in codec.pillow_formats if name in Image.OPEN]
+
+
+def choosable() -> list[Codec]:
+    """The formats a person may ask for by name, in table order."""
+    return [codec for codec in TABLE if codec.choosable and codec.can_write]
+
+
+def describe() -> list[dict[str, object]]:
+    """The formats for the page: labels, MIME types and extensions, in table order."""
+    return [codec.describe() for codec in TABLE]
+
+
+__all__ = [
+    "CODECS",
+    "TABLE",
+    "Codec",
+    "Encoded",
+    "Picture",
+    "Settings",
+    "choosable",
+    "describe",
+    "for_pillow",
+    "get",
+    "pillow_formats",
+    "sniff",
+]

@@ -1,17 +1,19 @@
-"""JPEG output: progressive, optimized Huffman tables, subsampling chosen by quality."""
+"""JPEG: progressive, optimized Huffman tables, subsampling chosen by quality.
+
+The container side (checking that a file is whole, removing metadata without
+re-encoding) walks the marker segments; everything from a scan's SOS to the next marker
+is entropy-coded data and is copied verbatim.
+"""
 
 from __future__ import annotations
 
 import io
+import struct
 
 from PIL import Image, features
 
-NAME = "jpeg"
-MIME_TYPE = "image/jpeg"
-EXTENSION = ".jpg"
-DEFAULTS: dict[str, object] = {"quality": 75, "progressive": True, "optimize": True}
-ANIMATION = False
-ALPHA = False
+from ..errors import CorruptImageError
+from .base import Codec, Encoded, Picture, Settings, starts_with
 
 # N. Robidoux's table for ImageMagick, which MozJPEG uses by default (its table
 # index 3) for luma and chroma alike; natural order, scaled by quality like the IJG
@@ -32,6 +34,13 @@ ROBIDOUX_TABLE = [
 # Above this quality people ask for fine colour detail too (text, logos, red edges),
 # where 4:2:0 visibly smears; below it 4:2:0 saves ~15 % for photos at equal SSIM.
 FULL_CHROMA_FROM = 90
+# Where a visual search starts: near the median quality that reached the default
+# target on the Kodak photos, so most images need 3–5 encodes.
+START_QUALITY = 72
+DEFAULT_QUALITY = 75
+
+SOI, EOI, SOS = 0xD8, 0xD9, 0xDA
+_STANDALONE = {SOI, 0x01, *range(0xD0, 0xD8)}  # markers without a length field
 
 
 def is_available() -> bool:
@@ -44,16 +53,22 @@ def subsampling_for(quality: int) -> str:
     return "4:4:4" if quality >= FULL_CHROMA_FROM else "4:2:0"
 
 
-def encode(
-    image: Image.Image,
-    *,
-    quality: int = 75,
-    icc_profile: bytes | None = None,
-    exif: bytes | None = None,
-) -> bytes:
-    """Encode an "L" or "RGB" image (the caller flattens alpha; JPEG has none)."""
+def flatten_white(image: Image.Image) -> Image.Image:
+    """JPEG has no alpha: composite over white, as a person expects from a "JPEG" export."""
+    if image.mode not in ("RGBA", "LA"):
+        return image
+    rgba = image.convert("RGBA")
+    base = Image.new("RGB", image.size, (255, 255, 255))
+    base.paste(rgba, mask=rgba.getchannel("A"))
+    return base if image.mode == "RGBA" else base.convert("L")
+
+
+def encode(picture: Picture, settings: Settings) -> Encoded:
+    """Encode an "L" or "RGB" image (``prepare`` has flattened any alpha)."""
+    image = picture.image
     if image.mode not in ("L", "RGB"):
         raise ValueError(f"JPEG encoder needs L or RGB, got {image.mode}")
+    quality = settings.quality or DEFAULT_QUALITY
     sub = subsampling_for(quality)
     out = io.BytesIO()
     image.save(
@@ -64,18 +79,171 @@ def encode(
         optimize=True,
         subsampling=0 if sub == "4:4:4" else 2,
         qtables=[ROBIDOUX_TABLE] if image.mode == "L" else [ROBIDOUX_TABLE, ROBIDOUX_TABLE],
-        icc_profile=icc_profile,
-        exif=exif or b"",
+        icc_profile=picture.icc,
+        exif=picture.exif or b"",
     )
-    return out.getvalue()
-
-
-def parameters(image: Image.Image, *, quality: int = 75, **_: object) -> dict[str, object]:
-    """What ``encode`` does with these arguments, for the report."""
-    return {
+    params: dict[str, object] = {
         "quality": quality,
         "progressive": True,
         "optimize": True,
-        "subsampling": subsampling_for(quality) if image.mode == "RGB" else "none (grayscale)",
+        "subsampling": sub if image.mode == "RGB" else "none (grayscale)",
         "tables": "robidoux",
     }
+    return Encoded(out.getvalue(), params)
+
+
+def segments(data: bytes) -> list[tuple[int, int, int]]:
+    """(marker, start, end) of every segment up to EOI; scans include their entropy data.
+
+    Raises ``ValueError`` naming what is wrong when the structure is broken or cut short.
+    """
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    out: list[tuple[int, int, int]] = []
+    pos, n = 2, len(data)
+    while pos < n:
+        if data[pos] != 0xFF:
+            raise ValueError(f"no marker at byte {pos}")
+        if pos + 1 >= n:
+            break
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker == EOI:
+            out.append((EOI, pos, pos + 2))
+            return out
+        if marker in _STANDALONE:
+            pos += 2
+            continue
+        if pos + 4 > n:
+            break
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        end = pos + 2 + length
+        if length < 2 or end > n:
+            break
+        if marker == SOS:
+            end = _scan_end(data, end)
+        out.append((marker, pos, end))
+        pos = end
+    raise ValueError("the data ends before the end-of-image marker")
+
+
+def _scan_end(data: bytes, pos: int) -> int:
+    """Index of the first marker after entropy-coded data (stuffed FF00 and RSTn skipped)."""
+    n = len(data)
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= n:
+            return n
+        nxt = data[pos + 1]
+        if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+            pos += 1 if nxt == 0xFF else 2
+            continue
+        return pos
+
+
+def check(data: bytes) -> None:
+    """A JPEG must have at least one scan and end with EOI; libjpeg alone fills a file
+    cut inside its last scan with grey and warns only to a console nobody sees."""
+    try:
+        found = segments(data)
+    except ValueError as exc:
+        if "ends before" in str(exc):
+            raise CorruptImageError("the file is truncated: the JPEG data ends early") from None
+        raise CorruptImageError(f"the JPEG structure is damaged ({exc})") from None
+    if not any(marker == SOS for marker, _, _ in found):
+        raise CorruptImageError("the JPEG has no image data (no scan)")
+
+
+def _exif_segment(exif: bytes | None) -> bytes:
+    if not exif:
+        return b""
+    body = exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif
+    if len(body) + 2 > 0xFFFF:
+        return b""
+    return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+
+
+def _keep_segment(marker: int, payload: bytes) -> bool:
+    if marker == 0xE0:
+        return payload.startswith(b"JFIF\x00")
+    if marker == 0xE2:
+        return payload.startswith(b"ICC_PROFILE\x00")
+    if marker == 0xEE:
+        return payload.startswith(b"Adobe")
+    return not (0xE0 <= marker <= 0xEF or marker == 0xFE)
+
+
+def strip(data: bytes, exif: bytes | None = None) -> bytes:
+    """Drop APP1 (EXIF/XMP), APP13 (IPTC), COM and other APPn; keep JFIF, ICC, Adobe.
+
+    Everything from the first SOS marker to EOI is copied untouched; trailing bytes
+    after EOI (MPF secondary images, phone "depth maps") are dropped because they
+    are exactly the hidden extra pictures people do not expect to share.  ``exif``,
+    if given, is inserted as the only APP1 (used to keep an orientation tag or the
+    tags named in ``keep``).
+    """
+    out = io.BytesIO()
+    out.write(b"\xff\xd8")
+    inserted = False
+    for marker, start, end in segments(data):
+        if marker == EOI:
+            break
+        if marker != 0xE0 and not inserted:
+            out.write(_exif_segment(exif))
+            inserted = True
+        if marker == SOS or _keep_segment(marker, data[start + 4 : end]):
+            out.write(data[start:end])
+    out.write(b"\xff\xd9")
+    return out.getvalue()
+
+
+def headers(data: bytes) -> list[tuple[int, bytes]]:
+    """(marker, payload) of the header segments before the first scan, for metadata."""
+    out = []
+    try:
+        found = segments(data)
+    except ValueError:
+        return out
+    for marker, start, end in found:
+        if marker in (SOS, EOI):
+            break
+        out.append((marker, data[start + 4 : end]))
+    return out
+
+
+def container_metadata(data: bytes) -> set[str]:
+    """Which metadata the header segments hold that Pillow's ``info`` does not report."""
+    found: set[str] = set()
+    for marker, payload in headers(data):
+        if marker == 0xE1 and payload.startswith(b"http://ns.adobe.com/xap/"):
+            found.add("xmp")
+        elif marker == 0xED:
+            found.add("iptc")
+        elif marker == 0xFE:
+            found.add("comment")
+        elif marker == 0xE0 and payload.startswith(b"JFXX"):
+            found.add("thumbnail")
+    return found
+
+
+CODEC = Codec(
+    name="jpeg",
+    label="JPEG",
+    mime_type="image/jpeg",
+    extensions=(".jpg", ".jpeg", ".jpe", ".jfif"),
+    pillow_formats=("JPEG", "MPO"),
+    sniff=starts_with(b"\xff\xd8\xff"),
+    available=is_available,
+    encode=encode,
+    strip=strip,
+    check=check,
+    container_metadata=container_metadata,
+    prepare=flatten_white,
+    quality_range=True,
+    start_quality=START_QUALITY,
+    animated_as="webp",
+    smallest=True,
+    photographic=True,
+)

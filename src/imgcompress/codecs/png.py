@@ -1,17 +1,28 @@
-"""PNG output: lossless with the strongest zlib setting, or a lossy palette."""
+"""PNG: lossless with the strongest zlib setting, an exact palette when one fits, or a lossy
+palette of a given number of colours.
+
+PNG is the one input format with a checksum on every chunk, so ``check`` verifies them all:
+zlib happily inflates a stream with overwritten bytes into a wrong or half-black picture, and
+only the CRC says so.
+"""
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 from PIL import Image, features
 
-NAME = "png"
-MIME_TYPE = "image/png"
-EXTENSION = ".png"
-DEFAULTS: dict[str, object] = {"optimize": True, "colors": None}
-ANIMATION = True
-ALPHA = True
+from ..errors import CorruptImageError
+from .base import Codec, Encoded, Picture, Settings, starts_with
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Metadata chunks a lossless strip removes; everything else (pixels, palette, ICC,
+# gamma, animation control) is copied with its CRC.
+DROP = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+# Smallest possible chunk: 4-byte length, 4-byte type, 4-byte CRC.
+CHUNK_OVERHEAD = 12
 
 
 def is_available() -> bool:
@@ -60,46 +71,116 @@ def exact_palette(image: Image.Image) -> Image.Image | None:
     return image.quantize(palette=palette, dither=Image.Dither.NONE)
 
 
-def encode(
-    image: Image.Image,
-    *,
-    colors: int | None = None,
-    icc_profile: bytes | None = None,
-    exif: bytes | None = None,
-    frames: list[Image.Image] | None = None,
-    durations: list[int] | None = None,
-    loop: int = 0,
-) -> bytes:
-    """Encode one image or an animation (APNG), as a palette when ``colors`` is given."""
-    if colors is not None:
-        image = quantize(image, colors)
+def encode(picture: Picture, settings: Settings) -> Encoded:
+    """One image or an animation (APNG): a palette of ``colors``, else lossless."""
+    image = picture.image
+    params: dict[str, object] = {"optimize": True, "colors": settings.colors}
+    if settings.colors is not None:
+        image = quantize(image, settings.colors)
+        params["palette"] = True
+    elif not picture.animated:
+        exact = exact_palette(image)
+        if exact is not None:
+            image = exact
+            params["palette"] = "exact"
+    if image.mode == "P" and "palette" not in params:
+        params["palette"] = True
     out = io.BytesIO()
     kwargs: dict[str, object] = {"optimize": True}
-    if icc_profile:
-        kwargs["icc_profile"] = icc_profile
-    if exif:
-        kwargs["exif"] = exif
-    if frames and len(frames) > 1:
-        rest = [quantize(f, colors) if colors else f for f in frames[1:]]
+    if picture.icc:
+        kwargs["icc_profile"] = picture.icc
+    if picture.exif:
+        kwargs["exif"] = picture.exif
+    if picture.animated:
+        colors = settings.colors
+        rest = [quantize(f, colors) if colors else f for f in picture.frames[1:]]
         image.save(
-            out, "PNG", save_all=True, append_images=rest, duration=durations, loop=loop, **kwargs
+            out,
+            "PNG",
+            save_all=True,
+            append_images=rest,
+            duration=list(picture.durations),
+            loop=picture.loop or 0,
+            **kwargs,
         )
+        params["frames"] = len(picture.frames)
     else:
         image.save(out, "PNG", **kwargs)
+    return Encoded(out.getvalue(), params)
+
+
+def chunks(data: bytes) -> list[tuple[bytes, int, int]]:
+    """(type, start, end) of every chunk up to IEND; ``ValueError`` if cut short."""
+    if not data.startswith(SIGNATURE):
+        raise ValueError("not a PNG")
+    out: list[tuple[bytes, int, int]] = []
+    pos, n = len(SIGNATURE), len(data)
+    while pos + CHUNK_OVERHEAD <= n:
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        ctype = data[pos + 4 : pos + 8]
+        end = pos + CHUNK_OVERHEAD + length
+        if end > n:
+            break
+        out.append((ctype, pos, end))
+        if ctype == b"IEND":
+            return out
+        pos = end
+    raise ValueError("the data ends before the IEND chunk")
+
+
+def check(data: bytes) -> None:
+    """Every chunk whole and matching its CRC, the image data present, IEND reached."""
+    try:
+        found = chunks(data)
+    except ValueError:
+        raise CorruptImageError("the file is truncated: the PNG data ends early") from None
+    for ctype, start, end in found:
+        body = data[start + 4 : end - 4]
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(body) & 0xFFFFFFFF != crc:
+            name = ctype.decode("latin-1")
+            what = "image data" if ctype in (b"IDAT", b"fdAT") else f"{name!r} chunk"
+            raise CorruptImageError(
+                f"the PNG {what} is damaged: the chunk at byte {start} fails its checksum"
+            )
+    if not any(ctype == b"IDAT" for ctype, _, _ in found):
+        raise CorruptImageError("the PNG has no image data (no IDAT chunk)")
+
+
+def strip(data: bytes, exif: bytes | None = None) -> bytes:
+    """Drop eXIf, tEXt, zTXt, iTXt and tIME chunks; every other chunk is copied verbatim.
+
+    Chunks are copied with their CRCs, so nothing needs recomputing; an ``exif``
+    replacement is written as a fresh eXIf chunk with its own CRC before IDAT.
+    """
+    out = io.BytesIO()
+    out.write(SIGNATURE)
+    inserted = False
+    for ctype, start, end in chunks(data):
+        if ctype in (b"IDAT", b"acTL") and exif and not inserted:
+            body = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
+            crc = zlib.crc32(b"eXIf" + body) & 0xFFFFFFFF
+            out.write(struct.pack(">I", len(body)) + b"eXIf" + body + struct.pack(">I", crc))
+            inserted = True
+        if ctype not in DROP:
+            out.write(data[start:end])
     return out.getvalue()
 
 
-def parameters(
-    image: Image.Image,
-    *,
-    colors: int | None = None,
-    frames: list[Image.Image] | None = None,
-    **_: object,
-) -> dict[str, object]:
-    """What ``encode`` does with these arguments, for the report."""
-    params: dict[str, object] = {"optimize": True, "colors": colors}
-    if colors is not None or image.mode == "P":
-        params["palette"] = True
-    if frames and len(frames) > 1:
-        params["frames"] = len(frames)
-    return params
+CODEC = Codec(
+    name="png",
+    label="PNG",
+    mime_type="image/png",
+    extensions=(".png", ".apng"),
+    pillow_formats=("PNG",),
+    sniff=starts_with(SIGNATURE),
+    available=is_available,
+    encode=encode,
+    strip=strip,
+    check=check,
+    animation=True,
+    alpha=True,
+    lossless=True,
+    palette=True,
+    smallest=True,
+)

@@ -1,0 +1,180 @@
+"""The contract every codec module fills in: what its format can hold and how to write it.
+
+The engine reads only these fields; it never asks which format it is holding.  A codec
+owns its container too: the byte-level check that a file is whole (``check``) and the
+lossless metadata removal (``strip``) live beside the encoder, because both need the same
+knowledge of chunks, markers and segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What to encode: the prepared pixels and what travels with them.
+
+    ``frames`` holds every frame of an animation (the first is ``image``); a still has
+    ``frames == (image,)``.  ``icc`` and ``exif`` are written only when the codec can
+    carry them.
+    """
+
+    image: Image.Image
+    frames: tuple[Image.Image, ...]
+    durations: tuple[int, ...] = ()
+    loop: int | None = 0
+    disposal: tuple[int, ...] | None = None
+    icc: bytes | None = None
+    exif: bytes | None = None
+
+    @property
+    def animated(self) -> bool:
+        """More than one frame."""
+        return len(self.frames) > 1
+
+    @classmethod
+    def still(
+        cls, image: Image.Image, *, icc: bytes | None = None, exif: bytes | None = None
+    ) -> Picture:
+        """One image, optionally with a profile and EXIF to carry."""
+        return cls(image=image, frames=(image,), icc=icc, exif=exif)
+
+    @classmethod
+    def animation(
+        cls,
+        frames: list[Image.Image],
+        durations: list[int],
+        loop: int | None = 0,
+        disposal: list[int] | None = None,
+    ) -> Picture:
+        """Frames with their durations (ms), looping and GIF disposal methods."""
+        return cls(
+            image=frames[0],
+            frames=tuple(frames),
+            durations=tuple(durations),
+            loop=loop,
+            disposal=tuple(disposal) if disposal is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard and how lossily to encode; a codec ignores what it has no knob for.
+
+    ``probe`` marks an encode made only to measure during a search: a codec may trade a
+    few bytes for speed there, and the engine always writes the final file with
+    ``probe=False``.
+    """
+
+    quality: int | None = None
+    lossless: bool = False
+    colors: int | None = None
+    probe: bool = False
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """The bytes and what the encoder really did with them (for the report)."""
+
+    data: bytes
+    params: dict[str, object]
+
+
+def _same(image: Image.Image) -> Image.Image:
+    return image
+
+
+def starts_with(*magic: bytes) -> Callable[[bytes], bool]:
+    """A sniffer for formats recognised by their first bytes."""
+    return lambda data: data.startswith(magic)
+
+
+def _no_check(data: bytes) -> None:
+    """Containers without checksums or a structure worth walking are left to the decoder."""
+
+
+@dataclass(frozen=True)
+class Codec:
+    """One format, read and/or written, as the engine and the page see it.
+
+    Capabilities the engine acts on:
+
+    * ``lossless``: the default encode keeps every pixel (PNG), so it scores 1.0 unseen;
+    * ``quality_range``: the codec has a 1–100 quality knob, so the engine searches it
+      (``start_quality`` is where a visual search starts);
+    * ``palette``: the codec can write a palette of ``colors``, so the engine searches the
+      fewest colours that still meet the target (its lossless encode is the ceiling);
+    * ``lossless_alternative``: for graphics the codec's lossless mode is tried too, and
+      kept when it is smaller;
+    * ``fast_probes``: ``Settings(probe=True)`` is markedly faster, so large images are
+      searched with probes and written once at full effort;
+    * ``container_metadata``: metadata only the container shows (JPEG's XMP, IPTC and
+      comment segments), as names of ``metadata.Found`` flags;
+    * ``prepare``: what the pixels need before this codec sees them (JPEG flattens
+      transparency onto white); the visual score compares against the same prepared
+      pixels;
+    * ``animated_as``: the codec that holds this format's animations when it cannot;
+    * ``smallest``: a candidate for the "smallest" output choice;
+    * ``photographic``: files in this format are photos (JPEG: lossy-only, camera output),
+      so the engine treats them as photos without sampling their colours;
+    * ``carries_icc``: the output keeps an ICC profile (GIF's writer drops it);
+    * ``choosable``: offered as an output format (GIF is written only to keep a GIF).
+    """
+
+    name: str
+    label: str
+    mime_type: str
+    extensions: tuple[str, ...]
+    pillow_formats: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    available: Callable[[], bool]
+    encode: Callable[[Picture, Settings], Encoded] | None = None
+    strip: Callable[[bytes, bytes | None], bytes] | None = None
+    check: Callable[[bytes], None] = _no_check
+    container_metadata: Callable[[bytes], set[str]] | None = None
+    prepare: Callable[[Image.Image], Image.Image] = _same
+    animation: bool = False
+    alpha: bool = False
+    lossless: bool = False
+    quality_range: bool = False
+    start_quality: int = 75
+    palette: bool = False
+    lossless_alternative: bool = False
+    fast_probes: bool = False
+    animated_as: str | None = None
+    smallest: bool = False
+    choosable: bool = True
+    carries_icc: bool = True
+    photographic: bool = False
+
+    @property
+    def extension(self) -> str:
+        """The extension written on new files (the first one listed)."""
+        return self.extensions[0]
+
+    @property
+    def can_write(self) -> bool:
+        """Whether this codec has an encoder at all (availability is checked separately)."""
+        return self.encode is not None
+
+    def describe(self) -> dict[str, object]:
+        """A plain description for the page (labels, extensions, what it can hold)."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "mime_type": self.mime_type,
+            "extensions": list(self.extensions),
+            "read": True,
+            "write": self.can_write and self.available(),
+            "animation": self.animation,
+            "alpha": self.alpha,
+            "smallest": self.smallest,
+            "choosable": self.choosable and self.can_write,
+        }
+
+
+__all__ = ["Codec", "Encoded", "Picture", "Settings", "starts_with"]

@@ -1,0 +1,407 @@
+"""Find the encoding that meets the goal: a visual score, a fixed quality or a byte budget.
+
+Strategies follow the codec's capabilities (``quality_range``, ``palette``,
+``lossless_alternative``, ``fast_probes``), never its name.  Every candidate is scored
+against the same prepared reference the codec encoded from.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from . import codecs, pixels
+from .codecs import Codec, Picture, Settings
+from .options import Options
+from .score import guarded_score as visual_score
+
+MAX_ENCODES = 8
+# Above this many pixels, codecs with fast probes are searched with them and only the
+# final file is written at full effort (and scored again).
+FAST_SEARCH_PIXELS = 2_000_000
+ANIMATION_QUALITY = 80
+# Scores are reported to this many decimals (the score's own noise is ~1e-4).
+SCORE_DECIMALS = 5
+# Secant steps never jump more than this many quality points at once.
+MAX_JUMP = 40
+FIRST_STEP = 10
+# A byte-budget search over "q' = 101 - q" starts at q = 75.
+SIZE_SEARCH_START = 26
+# Palette sizes a byte budget tries, largest first.
+BUDGET_COLOURS = (256, 64, 16, 4, 2)
+# SSIM barely penalises dither noise (a 32-colour dithered kodim01 still scores 0.96 in
+# scikit-image too), so photos stop at 64 colours; graphics go lower.
+PHOTO_MIN_COLOURS = 64
+GRAPHIC_MIN_COLOURS = 2
+# Downscaling to fit a byte budget: at most this many rounds, each at least 10 % smaller.
+MAX_DOWNSCALES = 4
+DOWNSCALE_MARGIN = 0.9
+MIN_SIDE = 16
+
+
+@dataclass
+class Candidate:
+    """One encoded file and what is known about it."""
+
+    data: bytes
+    codec: Codec
+    params: dict[str, Any]
+    score: float | None
+    size: tuple[int, int]
+
+    @property
+    def nbytes(self) -> int:
+        """Its length in bytes."""
+        return len(self.data)
+
+
+@dataclass
+class Job:
+    """Everything the encoders need about the prepared image."""
+
+    image: Image.Image
+    frames: list[Image.Image]
+    durations: list[int]
+    loop: int | None
+    disposal: list[int] | None
+    icc: bytes | None
+    exif: bytes | None
+    options: Options
+    photo: bool
+    note: Callable[..., None]
+    encodes: int = 0
+    _scaled: dict[tuple[int, int], tuple[Image.Image, list[Image.Image]]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def animated(self) -> bool:
+        """More than one frame."""
+        return len(self.frames) > 1
+
+    @property
+    def has_alpha(self) -> bool:
+        """Whether any pixel is transparent (fully opaque alpha was dropped earlier)."""
+        return self.image.mode in ("RGBA", "LA")
+
+    def at(self, size: tuple[int, int]) -> tuple[Image.Image, list[Image.Image]]:
+        """The image and frames at ``size``, resized once and remembered."""
+        if size == self.image.size:
+            return self.image, self.frames
+        if size not in self._scaled:
+            frames = [pixels.resize(f, size) for f in self.frames]
+            first = frames[0] if self.animated else pixels.resize(self.image, size)
+            self._scaled[size] = (first, frames)
+        return self._scaled[size]
+
+    def picture(self, codec: Codec, size: tuple[int, int]) -> Picture:
+        """What ``codec`` encodes at ``size``: the pixels it needs and what travels along."""
+        image, frames = self.at(size)
+        prepared = [codec.prepare(f) for f in frames] if self.animated else [codec.prepare(image)]
+        return Picture(
+            image=prepared[0],
+            frames=tuple(prepared),
+            durations=tuple(self.durations),
+            loop=self.loop,
+            disposal=tuple(self.disposal) if self.disposal is not None else None,
+            icc=self.icc,
+            exif=self.exif,
+        )
+
+
+def encode(job: Job, codec: Codec, size: tuple[int, int], settings: Settings) -> Candidate:
+    """One encode, counted; lossless ones are known to score 1.0."""
+    job.encodes += 1
+    encoder = codecs.get(codec.name).encode
+    assert encoder is not None
+    encoded = encoder(job.picture(codec, size), settings)
+    exact = settings.lossless or (codec.lossless and settings.colors is None)
+    return Candidate(encoded.data, codec, encoded.params, 1.0 if exact else None, size)
+
+
+def score(job: Job, cand: Candidate) -> float:
+    """The visual score of a candidate against what its codec was given."""
+    if cand.score is not None:
+        return cand.score
+    reference, _ = job.at(cand.size)
+    reference = cand.codec.prepare(reference)
+    grey = reference.mode in ("L", "LA")
+    alpha = job.has_alpha and cand.codec.alpha
+    mode = ("LA" if alpha else "L") if grey else ("RGBA" if alpha else "RGB")
+    with Image.open(io.BytesIO(cand.data)) as decoded:
+        decoded.load()
+        decoded_im = decoded.convert(mode)
+    cand.score = round(visual_score(reference.convert(mode), decoded_im), SCORE_DECIMALS)
+    return cand.score
+
+
+def secant(
+    make: Callable[[int], Candidate],
+    metric: Callable[[Candidate], float],
+    goal: float,
+    start: int,
+    budget: int,
+) -> tuple[Candidate | None, Candidate | None]:
+    """Lowest q in 1..100 whose candidate has ``metric >= goal`` (metric rising with q).
+
+    With tries on both sides it interpolates between the nearest failing and passing
+    ones; with tries on one side only it extrapolates from the last two (first step ±10),
+    so a far-away answer is reached in a few jumps.  Every third step bisects so a
+    lopsided curve cannot stall it.  Returns (lowest passing, highest failing) after at
+    most ``budget`` encodes.
+    """
+    lo, hi = 0, 101
+    lo_v: float | None = None
+    hi_v: float | None = None
+    best: Candidate | None = None
+    closest: Candidate | None = None
+    history: list[tuple[int, float]] = []
+    q = start
+    for step in range(budget):
+        cand = make(q)
+        value = metric(cand)
+        history.append((q, value))
+        if value >= goal:
+            hi, hi_v, best = q, value, cand
+        else:
+            lo, lo_v, closest = q, value, cand
+        if hi - lo <= 1:
+            break
+        if lo_v is not None and hi_v is not None:
+            if step % 3 == 2 or hi_v <= lo_v:
+                q = (lo + hi) // 2
+            else:
+                q = lo + round((goal - lo_v) / (hi_v - lo_v) * (hi - lo))
+        elif len(history) >= 2 and history[-1][1] != history[-2][1]:
+            (q1, v1), (q2, v2) = history[-2], history[-1]
+            slope = (v2 - v1) / (q2 - q1)
+            jump = (goal - v2) / slope if slope > 0 else 0
+            q = q2 + max(-MAX_JUMP, min(MAX_JUMP, round(jump)))
+            q = q + (1 if hi_v is None else -1) * 2
+        else:
+            q = q + (FIRST_STEP if hi_v is None else -FIRST_STEP)
+        q = min(max(q, lo + 1, 1), hi - 1, 100)
+        if any(q == tried for tried, _ in history):
+            break
+    return best, closest
+
+
+def _log_distance(value: float) -> float:
+    """-log(1 - score): close to linear in quality, so secant steps land well."""
+    return -math.log(max(1e-6, 1.0 - value))
+
+
+def _quality_visual(job: Job, codec: Codec, size: tuple[int, int], target: float) -> Candidate:
+    probe = codec.fast_probes and size[0] * size[1] > FAST_SEARCH_PIXELS
+    best, closest = secant(
+        lambda q: encode(job, codec, size, Settings(quality=q, probe=probe)),
+        lambda c: _log_distance(score(job, c)),
+        _log_distance(target),
+        codec.start_quality,
+        MAX_ENCODES - (1 if probe else 0),
+    )
+    chosen = best or closest
+    assert chosen is not None
+    if probe:
+        final = encode(job, codec, size, Settings(quality=int(chosen.params["quality"])))
+        # Full effort is usually smaller at the same score; keep the probe when it is not
+        # (or when the final file slips under the target).
+        if final.nbytes <= chosen.nbytes and (score(job, final) >= target or best is None):
+            chosen = final
+    return chosen
+
+
+def _with_lossless(job: Job, codec: Codec, size: tuple[int, int], lossy: Candidate) -> Candidate:
+    """Graphics often compress better losslessly: keep that when it is smaller."""
+    if not codec.lossless_alternative or job.photo or job.animated:
+        return lossy
+    cand = encode(job, codec, size, Settings(lossless=True))
+    return cand if cand.nbytes <= lossy.nbytes else lossy
+
+
+def _palette_visual(
+    job: Job, codec: Codec, size: tuple[int, int], target: float
+) -> Candidate | None:
+    """Fewest colours (from 256 down, halving) whose palette meets the target."""
+    if job.options.colors != "auto":
+        cand = encode(job, codec, size, Settings(colors=int(job.options.colors)))
+        score(job, cand)
+        return cand
+    best = None
+    colors = 256
+    floor = PHOTO_MIN_COLOURS if job.photo else GRAPHIC_MIN_COLOURS
+    while colors >= floor:
+        cand = encode(job, codec, size, Settings(colors=colors))
+        if score(job, cand) < target:
+            break
+        if best is not None and cand.nbytes >= best.nbytes:
+            break
+        best = cand
+        colors //= 2
+    return best
+
+
+def _plain_visual(job: Job, codec: Codec, size: tuple[int, int], target: float) -> Candidate:
+    """Codecs without a quality knob: the default encode, or a smaller palette that passes."""
+    base = encode(job, codec, size, Settings())
+    score(job, base)
+    if not codec.palette or target >= 1.0 or job.animated:
+        return base
+    palette = _palette_visual(job, codec, size, target)
+    if palette is not None and (job.options.colors != "auto" or palette.nbytes < base.nbytes):
+        return palette
+    return base
+
+
+def visual(job: Job, codec: Codec, size: tuple[int, int], target: float) -> Candidate:
+    """The smallest file of this codec whose visual score reaches ``target``."""
+    if codec.quality_range:
+        return _with_lossless(job, codec, size, _quality_visual(job, codec, size, target))
+    return _plain_visual(job, codec, size, target)
+
+
+def palette_target(quality: int) -> float:
+    """No quality knob: q asks for a palette scoring ≥ 0.8 + 0.002·q (q=75 ↔ 0.95)."""
+    return 0.8 + 0.002 * quality
+
+
+def fixed(job: Job, codec: Codec, size: tuple[int, int], quality: int) -> Candidate:
+    """The file at this quality (for codecs without a knob, the palette it stands for)."""
+    if codec.quality_range:
+        cand = encode(job, codec, size, Settings(quality=quality))
+        return _with_lossless(job, codec, size, cand)
+    return _plain_visual(job, codec, size, 1.0 if quality >= 100 else palette_target(quality))
+
+
+def _sized(job: Job, codec: Codec, size: tuple[int, int], target: int) -> tuple[Candidate, bool]:
+    """Largest quality whose file fits ``target`` bytes at this size (or the smallest)."""
+
+    def fits(c: Candidate) -> bool:
+        return c.nbytes <= target
+
+    if codec.quality_range:
+        # Highest quality that fits = lowest q' = 101 - q whose -log(size) reaches -log(target).
+        best_fit, smallest = secant(
+            lambda qq: encode(job, codec, size, Settings(quality=101 - qq)),
+            lambda c: -math.log(c.nbytes),
+            -math.log(target),
+            SIZE_SEARCH_START,
+            MAX_ENCODES,
+        )
+        if best_fit is not None:
+            if codec.lossless_alternative and not job.photo and not job.animated:
+                # Within the budget, a lossless graphic beats any lossy one that fits.
+                lossless = encode(job, codec, size, Settings(lossless=True))
+                if fits(lossless):
+                    return lossless, True
+            return best_fit, True
+        if smallest is None or smallest.params.get("quality") != 1:
+            smallest = encode(job, codec, size, Settings(quality=1))
+        return smallest, fits(smallest)
+    base = encode(job, codec, size, Settings())
+    if fits(base) or not codec.palette or job.animated:
+        return base, fits(base)
+    smallest = base
+    for colors in BUDGET_COLOURS:
+        if job.options.colors != "auto" and colors != job.options.colors:
+            continue
+        cand = encode(job, codec, size, Settings(colors=colors))
+        if cand.nbytes < smallest.nbytes:
+            smallest = cand
+        if fits(cand):
+            return cand, True
+    return smallest, False
+
+
+def target_size(
+    job: Job, codec: Codec, size: tuple[int, int], target: int
+) -> tuple[Candidate, bool]:
+    """The best file within ``target`` bytes, downscaling when allowed and needed."""
+    cand, met = _sized(job, codec, size, target)
+    allow_downscale = job.options.max_width is None and job.options.max_height is None
+    attempts = 0
+    while not met and allow_downscale and attempts < MAX_DOWNSCALES:
+        attempts += 1
+        ratio = math.sqrt(target / cand.nbytes) * DOWNSCALE_MARGIN
+        w, h = cand.size
+        step = min(ratio, DOWNSCALE_MARGIN)
+        new = (max(1, round(w * step)), max(1, round(h * step)))
+        if new == cand.size or min(new) < MIN_SIDE:
+            break
+        cand, met = _sized(job, codec, new, target)
+        if met:
+            job.note(
+                "scaled_to_fit",
+                f"Scaled down to {new[0]}×{new[1]} pixels to fit {target:,} bytes.",
+                width=new[0],
+                height=new[1],
+            )
+    return cand, met
+
+
+def choose(source: Codec, job: Job, fmt: str) -> list[Codec]:
+    """The codecs to try for the requested output format, given what the image holds."""
+    if fmt == "smallest":
+        chosen = [
+            c
+            for c in codecs.TABLE
+            if c.smallest
+            and c.can_write
+            and (c.animation or not job.animated)
+            and (c.alpha or not job.has_alpha)
+        ]
+        if job.photo and not job.has_alpha and not job.animated:
+            # A photo without a quality knob (PNG) is 3–10× bigger at the same score;
+            # trying it only costs seconds.
+            chosen = [c for c in chosen if c.quality_range]
+        if job.animated and source.animation and source.can_write and source not in chosen:
+            chosen.append(source)
+        return [c for c in chosen if c.available()] or chosen[:1]
+    codec = source if fmt == "keep" else codecs.CODECS[fmt]
+    if job.animated and not codec.animation and codec.animated_as:
+        holder = codecs.CODECS[codec.animated_as]
+        if fmt != "keep":
+            job.note(
+                "animation_converted",
+                f"{codec.label} cannot hold an animation, so it was written as animated "
+                f"{holder.label} to keep all {len(job.frames)} frames.",
+                to=holder.name,
+                frames=len(job.frames),
+            )
+        codec = holder
+    elif job.has_alpha and not codec.alpha:
+        job.note(
+            "alpha_flattened",
+            f"{codec.label} has no transparency: transparent areas were filled with white.",
+        )
+    return [codec]
+
+
+def effective_target(job: Job, target: float) -> float:
+    """Graphics aim for a quarter of the distortion a photo may have.
+
+    Mean SSIM is inflated by flat areas: a screenshot at WebP q1 still averages 0.955
+    because its empty background is perfect while the text is smeared.
+    """
+    if job.photo or target >= 1.0:
+        return target
+    return 1.0 - (1.0 - target) / 4
+
+
+__all__ = [
+    "ANIMATION_QUALITY",
+    "Candidate",
+    "Job",
+    "choose",
+    "effective_target",
+    "encode",
+    "fixed",
+    "score",
+    "target_size",
+    "visual",
+]

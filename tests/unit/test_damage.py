@@ -10,6 +10,8 @@ complete picture of the right size.  Never a partial picture reported as done.
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -135,3 +137,28 @@ def test_jpeg_without_end_marker_is_truncated() -> None:
     end = data.rindex(b"\xff\xd9")
     with pytest.raises(CorruptImageError, match="truncated"):
         compress(data[:end], FAST)
+
+
+def _chunk(ctype: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(ctype + body) & 0xFFFFFFFF
+    return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", crc)
+
+
+def test_broken_stream_with_valid_crcs_is_not_half_decoded() -> None:
+    """A PNG whose zlib stream is broken but whose CRCs were recomputed, with a text chunk
+    after the pixels (reading it loads the image as a side effect, and Pillow's second
+    load returns the partial pixels): refused, not a half-black picture."""
+    data = corpus("kodim23.png")
+    out = bytearray(codecs.png.SIGNATURE)
+    for ctype, start, end in codecs.png.chunks(data):
+        body = data[start + 8 : end - 4]
+        if ctype == b"IDAT":
+            mid = len(body) // 2
+            body = body[:mid] + b"\x55" * OVERWRITE_BYTES + body[mid + OVERWRITE_BYTES :]
+        if ctype == b"IEND":
+            out += _chunk(b"tEXt", b"Comment\x00written after the pixels")
+        out += _chunk(ctype, body)
+    damaged = bytes(out)
+    codecs.png.check(damaged)  # the container itself is intact
+    with pytest.raises(CorruptImageError, match="PNG data is damaged"):
+        compress(damaged, FAST)

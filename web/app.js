@@ -407,7 +407,8 @@ function setState(entry, state) {
     details.textContent = describeResult(r);
     // What the engine wants a person to know (a missed target, a kept original, a better
     // format for this image), shown, not hidden in a tooltip.
-    const notes = (r.report?.notes || []).filter((n) => !n.startsWith("Removed:"));
+    // Notes carry stable codes; the removed metadata is already named in the row.
+    const notes = (r.report?.notes || []).filter((n) => n.code !== "metadata_removed").map((n) => n.text);
     notesEl.textContent = notes.join(" ");
     notesEl.hidden = notes.length === 0;
     download.href = r.url;

@@ -8,6 +8,7 @@ knowledge of chunks, markers and segments.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,6 +83,31 @@ class Encoded:
 
     data: bytes
     params: dict[str, object]
+
+
+def save(
+    picture: Picture,
+    pillow_format: str,
+    first: Image.Image,
+    rest: list[Image.Image],
+    **kwargs: object,
+) -> bytes:
+    """Pillow's writer for a still or (with ``rest``) an animation, carrying the picture's
+    ICC profile and EXIF when it has them: the one place codecs hand Pillow their options."""
+    if picture.icc:
+        kwargs["icc_profile"] = picture.icc
+    if picture.exif:
+        kwargs["exif"] = picture.exif
+    if rest:
+        kwargs.update(
+            save_all=True,
+            append_images=rest,
+            duration=list(picture.durations),
+            loop=picture.loop or 0,
+        )
+    out = io.BytesIO()
+    first.save(out, pillow_format, **kwargs)
+    return out.getvalue()
 
 
 def _same(image: Image.Image) -> Image.Image:

@@ -15,7 +15,7 @@ import zlib
 from PIL import Image, features
 
 from ..errors import CorruptImageError
-from .base import Codec, Encoded, Picture, Settings, starts_with
+from .base import Codec, Encoded, Picture, Settings, save, starts_with
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Metadata chunks a lossless strip removes; everything else (pixels, palette, ICC,
@@ -85,28 +85,12 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
             params["palette"] = "exact"
     if image.mode == "P" and "palette" not in params:
         params["palette"] = True
-    out = io.BytesIO()
-    kwargs: dict[str, object] = {"optimize": True}
-    if picture.icc:
-        kwargs["icc_profile"] = picture.icc
-    if picture.exif:
-        kwargs["exif"] = picture.exif
+    rest: list[Image.Image] = []
     if picture.animated:
         colors = settings.colors
         rest = [quantize(f, colors) if colors else f for f in picture.frames[1:]]
-        image.save(
-            out,
-            "PNG",
-            save_all=True,
-            append_images=rest,
-            duration=list(picture.durations),
-            loop=picture.loop or 0,
-            **kwargs,
-        )
         params["frames"] = len(picture.frames)
-    else:
-        image.save(out, "PNG", **kwargs)
-    return Encoded(out.getvalue(), params)
+    return Encoded(save(picture, "PNG", image, rest, optimize=True), params)
 
 
 def chunks(data: bytes) -> list[tuple[bytes, int, int]]:

@@ -6,13 +6,12 @@ file is refused before libwebp is asked to decode what is left.
 
 from __future__ import annotations
 
-import io
 import struct
 
-from PIL import features
+from PIL import Image, features
 
 from ..errors import CorruptImageError
-from .base import Codec, Encoded, Picture, Settings
+from .base import Codec, Encoded, Picture, Settings, save
 
 # libwebp's effort scale is 0–6: 6 is what we write; 4 is about twice as fast for ~1–2 %
 # more bytes, which is what search probes on large images use.
@@ -49,26 +48,11 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
         "lossless": settings.lossless,
     }
     params: dict[str, object] = dict(kwargs)
-    if picture.icc:
-        kwargs["icc_profile"] = picture.icc
-    if picture.exif:
-        kwargs["exif"] = picture.exif
-    out = io.BytesIO()
+    rest: list[Image.Image] = []
     if picture.animated:
         rest = [f if f.mode in ("RGB", "RGBA") else f.convert("RGBA") for f in picture.frames[1:]]
-        image.save(
-            out,
-            "WEBP",
-            save_all=True,
-            append_images=rest,
-            duration=list(picture.durations),
-            loop=picture.loop or 0,
-            **kwargs,
-        )
         params["frames"] = len(picture.frames)
-    else:
-        image.save(out, "WEBP", **kwargs)
-    return Encoded(out.getvalue(), params)
+    return Encoded(save(picture, "WEBP", image, rest, **kwargs), params)
 
 
 def chunks(data: bytes) -> list[tuple[bytes, int, int]]:

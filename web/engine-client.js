@@ -7,16 +7,19 @@
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 const MAX_WORKERS = 4;
 
+// The URL carries no configuration: a service worker may answer it from its cache.
+const moduleWorker = (name) => new Worker(WORKER_URL, { type: "module", name });
+
 export class EngineClient extends EventTarget {
   #worker;
   #nextId = 1;
   #pending = new Map();
 
-  constructor(workerUrl = WORKER_URL, name = "imgcompress") {
+  /** `createWorker(name)` returns the Worker; tests pass a fake one. */
+  constructor({ name = "imgcompress", createWorker = moduleWorker } = {}) {
     super();
     this.state = "loading"; // loading | ready | failed | terminated
-    // The URL carries no configuration: a service worker may answer it from its cache.
-    this.#worker = new Worker(workerUrl, { type: "module", name });
+    this.#worker = createWorker(name);
     this.#worker.addEventListener("message", (event) => this.#onMessage(event.data));
     this.#worker.addEventListener("error", (event) => {
       event.preventDefault?.();
@@ -90,10 +93,10 @@ export class EngineClient extends EventTarget {
 
 /** How many workers by default: one per core, at most MAX_WORKERS, fewer on small devices
  * because each worker holds its own Python runtime (~100 MB plus the image being worked on). */
-export function defaultPoolSize() {
-  const cores = navigator.hardwareConcurrency || 2;
+export function defaultPoolSize(nav = globalThis.navigator) {
+  const cores = nav?.hardwareConcurrency || 2;
   let size = Math.min(cores, MAX_WORKERS);
-  if (navigator.deviceMemory && navigator.deviceMemory <= 4) size = Math.min(size, 2);
+  if (nav?.deviceMemory && nav.deviceMemory <= 4) size = Math.min(size, 2);
   return Math.max(1, size);
 }
 
@@ -107,14 +110,16 @@ export class EnginePool extends EventTarget {
   #size;
   #workers = []; // { client, job }
   #queue = [];
-  #starting = false;
   #everReady = false;
+  #closed = false; // after terminate(): no worker starts again
+  #createWorker;
 
   /** `startAfter`: a promise the first worker waits for (the page waits for its privacy guard);
-   * jobs submitted meanwhile queue as usual. */
-  constructor(size = defaultPoolSize(), { startAfter = null } = {}) {
+   * jobs submitted meanwhile queue as usual. `createWorker(name)`: see EngineClient. */
+  constructor(size = defaultPoolSize(), { startAfter = null, createWorker = moduleWorker } = {}) {
     super();
     this.#size = clampPoolSize(size);
+    this.#createWorker = createWorker;
     // The first worker starts alone so the page gets a ready engine as soon as possible; the
     // rest start once it is ready (and the runtime files are in the browser's cache).
     if (startAfter) Promise.resolve(startAfter).finally(() => this.#spawn());
@@ -150,7 +155,9 @@ export class EnginePool extends EventTarget {
   }
 
   #spawn() {
-    const slot = { client: new EngineClient(WORKER_URL, `imgcompress-${this.#workers.length + 1}`), job: null };
+    if (this.#closed) return;
+    const name = `imgcompress-${this.#workers.length + 1}`;
+    const slot = { client: new EngineClient({ name, createWorker: this.#createWorker }), job: null };
     this.#workers.push(slot);
     const first = !this.#everReady;
     slot.client.addEventListener("net", (e) => this.dispatchEvent(new CustomEvent("net", { detail: e.detail })));
@@ -171,11 +178,13 @@ export class EnginePool extends EventTarget {
         this.dispatchEvent(new CustomEvent("failed", { detail: e.detail }));
       }
       this.#remove(slot);
-      // A worker that crashed after starting is replaced (its job fails with the crash
-      // message); one that never started is not, so a broken runtime cannot loop.
-      if (e.detail.wasReady && !slot.job) this.#spawnReplacement();
-      if (this.#everReady && this.#workers.length === 0) {
-        // Nothing left to run the queue (a replacement could not start): fail what waits.
+      if (e.detail.wasReady) {
+        // A worker that crashed after starting is replaced at once; its job has already been
+        // failed with the crash message.
+        this.#spawnReplacement();
+      } else if (this.#everReady && this.#workers.length === 0) {
+        // A replacement could not start and nothing is left to run the queue: fail what
+        // waits. One that never started is not retried, so a broken runtime cannot loop.
         for (const job of this.#queue.splice(0)) {
           job.cancelled = true;
           job.reject(Object.assign(new Error(e.detail.message), { code: "worker_failed" }));
@@ -185,7 +194,6 @@ export class EnginePool extends EventTarget {
       this.#changed();
     });
     this.#changed();
-    return slot;
   }
 
   #fill() {
@@ -292,7 +300,11 @@ export class EnginePool extends EventTarget {
   }
 
   terminate() {
-    for (const slot of [...this.#workers]) this.#remove(slot);
+    this.#closed = true;
     for (const job of [...this.#queue]) job.cancel({ terminate: false });
+    for (const slot of [...this.#workers]) {
+      slot.job?.cancel({ terminate: false });
+      this.#remove(slot);
+    }
   }
 }

@@ -1,0 +1,343 @@
+// EnginePool's state machine (web/engine-client.js) against fake workers: no browser, no Python.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { EnginePool, defaultPoolSize } from "../../web/engine-client.js";
+import { settle, workerFactory } from "./fake-worker.mjs";
+
+/** A pool of `size` fake workers, all of them ready. */
+async function readyPool(size) {
+  const workers = workerFactory();
+  const pool = new EnginePool(size, { createWorker: workers.create });
+  workers.made[0].ready();
+  for (const w of workers.made.slice(1)) w.ready();
+  await settle();
+  assert.equal(pool.readyCount, size);
+  return { pool, workers };
+}
+
+function job(pool, type = "compress", payload = {}, options) {
+  let prepared = 0;
+  const j = pool.submit(
+    type,
+    async () => {
+      prepared++;
+      return { payload, transfer: [] };
+    },
+    options,
+  );
+  j.outcome = j.promise.then(
+    (answer) => ({ answer }),
+    (error) => ({ error }),
+  );
+  Object.defineProperty(j, "prepared", { get: () => prepared });
+  return j;
+}
+
+const answerTo = (worker, request, extra = {}) =>
+  worker.emit({ id: request.id, type: "result", data: new ArrayBuffer(1), ...extra });
+
+test("the first worker starts alone; the rest start once it is ready", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(3, { createWorker: workers.create });
+  assert.equal(workers.made.length, 1);
+  assert.deepEqual(workers.made[0].posted[0].message, { type: "start" });
+  workers.made[0].ready();
+  await settle();
+  assert.equal(workers.made.length, 3);
+  assert.ok(workers.made.every((w) => w.posted[0].message.type === "start"));
+  assert.equal(pool.size, 3);
+});
+
+test("the pool's ready event carries the first worker's ready message, formats included", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(1, { createWorker: workers.create });
+  const seen = [];
+  pool.addEventListener("ready", (e) => seen.push(e.detail));
+  const choices = [{ value: "keep", label: "Keep the original format" }];
+  workers.made[0].ready({ formats: [], choices, accept: ".x" });
+  await settle();
+  assert.equal(seen.length, 1);
+  assert.deepEqual(seen[0].choices, choices);
+  assert.equal(seen[0].accept, ".x");
+});
+
+test("a job submitted before ready waits, unprepared, and goes out once a worker is ready", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(1, { createWorker: workers.create });
+  const j = job(pool, "compress", { name: "a.jpg" });
+  await settle();
+  assert.equal(j.prepared, 0);
+  assert.equal(workers.made[0].requests.length, 0);
+  workers.made[0].ready();
+  await settle();
+  assert.equal(j.prepared, 1);
+  const [request] = workers.made[0].requests;
+  assert.equal(request.type, "compress");
+  assert.equal(request.name, "a.jpg");
+  answerTo(workers.made[0], request);
+  assert.ok((await j.outcome).answer);
+});
+
+test("a busy worker gets no second job until it answers the first", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [w] = workers.made;
+  const a = job(pool);
+  const b = job(pool);
+  await settle();
+  assert.equal(w.requests.length, 1);
+  assert.equal(b.prepared, 0);
+  assert.equal(pool.busyCount, 1);
+  answerTo(w, w.requests[0]);
+  await settle();
+  assert.ok((await a.outcome).answer);
+  assert.equal(w.requests.length, 2);
+  assert.equal(b.prepared, 1);
+});
+
+test("each idle worker takes one job", async () => {
+  const { pool, workers } = await readyPool(2);
+  job(pool);
+  job(pool);
+  job(pool);
+  await settle();
+  assert.deepEqual(
+    workers.made.map((w) => w.requests.length),
+    [1, 1],
+  );
+  assert.equal(pool.pendingCount, 3);
+});
+
+test("answers reach the job whose id they carry, whatever their order", async () => {
+  const { pool, workers } = await readyPool(2);
+  const a = job(pool, "compress", { name: "a" });
+  const b = job(pool, "compress", { name: "b" });
+  await settle();
+  const [wa, wb] = workers.made;
+  assert.equal(wa.requests[0].name, "a");
+  assert.equal(wb.requests[0].name, "b");
+  answerTo(wb, wb.requests[0], { name: "B.webp" });
+  assert.equal((await b.outcome).answer.name, "B.webp");
+  let aSettled = false;
+  a.promise.finally(() => (aSettled = true));
+  await settle();
+  assert.equal(aSettled, false);
+  answerTo(wa, wa.requests[0], { name: "A.webp" });
+  assert.equal((await a.outcome).answer.name, "A.webp");
+});
+
+test("an answer with an id nobody asked for is ignored", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [w] = workers.made;
+  const a = job(pool);
+  await settle();
+  w.emit({ id: 999, type: "result", data: null });
+  answerTo(w, w.requests[0], { name: "right" });
+  assert.equal((await a.outcome).answer.name, "right");
+});
+
+test("an error answer rejects that job with the engine's code, message and field", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [w] = workers.made;
+  const a = job(pool);
+  const b = job(pool);
+  await settle();
+  w.emit({ id: w.requests[0].id, type: "error", code: "corrupt_image", message: "damaged", field: "data" });
+  const { error } = await a.outcome;
+  assert.equal(error.code, "corrupt_image");
+  assert.equal(error.message, "damaged");
+  assert.equal(error.field, "data");
+  await settle();
+  assert.equal(w.terminated, false);
+  assert.equal(w.requests.length, 2, "the worker goes on with the next job");
+  answerTo(w, w.requests[1]);
+  assert.ok((await b.outcome).answer);
+});
+
+test("prepare's transfer list is handed to postMessage", async () => {
+  const { pool, workers } = await readyPool(1);
+  const data = new ArrayBuffer(8);
+  pool.submit("compress", async () => ({ payload: { data }, transfer: [data] }));
+  await settle();
+  const [posted] = workers.made[0].posted.filter((p) => p.message.id !== undefined);
+  assert.equal(posted.message.data, data);
+  assert.deepEqual(posted.transfer, [data]);
+});
+
+test("a priority job goes ahead of the queue", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [w] = workers.made;
+  job(pool, "compress", { name: "running" });
+  await settle();
+  job(pool, "compress", { name: "waiting" });
+  job(pool, "zip", { names: ["zip"] }, { priority: true });
+  answerTo(w, w.requests[0]);
+  await settle();
+  assert.equal(w.requests[1].type, "zip");
+});
+
+test("cancelling a queued job rejects it as cancelled and it never reaches a worker", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [w] = workers.made;
+  const running = job(pool, "compress", { name: "running" });
+  const queued = job(pool, "compress", { name: "queued" });
+  const after = job(pool, "compress", { name: "after" });
+  await settle();
+  queued.cancel();
+  assert.equal((await queued.outcome).error.code, "cancelled");
+  answerTo(w, w.requests[0]);
+  await running.outcome;
+  await settle();
+  assert.deepEqual(
+    w.requests.map((r) => r.name),
+    ["running", "after"],
+  );
+  assert.equal(queued.prepared, 0);
+  assert.equal(w.terminated, false, "dropping a queued job costs no worker");
+  assert.equal(workers.made.length, 1);
+  answerTo(w, w.requests[1]);
+  assert.ok((await after.outcome).answer);
+});
+
+test("cancelling a running job terminates its worker and a fresh one takes the next job", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [first] = workers.made;
+  const running = job(pool, "compress", { name: "slow" });
+  const next = job(pool, "compress", { name: "next" });
+  await settle();
+  running.cancel();
+  assert.equal((await running.outcome).error.code, "cancelled");
+  assert.equal(first.terminated, true);
+  assert.equal(workers.made.length, 2);
+  const [replacement] = workers.live();
+  assert.deepEqual(replacement.posted[0].message, { type: "start" });
+  assert.equal(pool.size, 1);
+  replacement.ready();
+  await settle();
+  assert.deepEqual(
+    replacement.requests.map((r) => r.name),
+    ["next"],
+  );
+  answerTo(replacement, replacement.requests[0]);
+  assert.ok((await next.outcome).answer);
+  assert.equal(workers.live().length, 1);
+});
+
+test("a soft cancel of a running job keeps its worker and drops the late answer", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [w] = workers.made;
+  const stale = job(pool, "compress", { name: "stale" });
+  const fresh = job(pool, "compress", { name: "fresh" });
+  await settle();
+  stale.cancel({ terminate: false });
+  assert.equal((await stale.outcome).error.code, "cancelled");
+  assert.equal(w.terminated, false);
+  answerTo(w, w.requests[0], { name: "late" });
+  await settle();
+  assert.deepEqual(
+    w.requests.map((r) => r.name),
+    ["stale", "fresh"],
+  );
+  answerTo(w, w.requests[1], { name: "fresh.jpg" });
+  assert.equal((await fresh.outcome).answer.name, "fresh.jpg");
+});
+
+test("a worker that fails while running fails its job and is replaced", async () => {
+  const { pool, workers } = await readyPool(1);
+  const [first] = workers.made;
+  const failedEvents = [];
+  pool.addEventListener("failed", (e) => failedEvents.push(e.detail));
+  const doomed = job(pool);
+  const next = job(pool);
+  await settle();
+  first.emit({ type: "failed", message: "the engine crashed on this file" });
+  const { error } = await doomed.outcome;
+  assert.equal(error.code, "worker_failed");
+  assert.equal(error.message, "the engine crashed on this file");
+  await settle();
+  assert.equal(first.terminated, true);
+  const live = workers.live();
+  assert.equal(live.length, 1);
+  assert.notEqual(live[0], first);
+  assert.deepEqual(failedEvents, [], "the pool as a whole still works");
+  live[0].ready();
+  await settle();
+  answerTo(live[0], live[0].requests[0]);
+  assert.ok((await next.outcome).answer);
+});
+
+test("a worker that cannot start fails the pool and is not restarted", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(2, { createWorker: workers.create });
+  const failed = [];
+  pool.addEventListener("failed", (e) => failed.push(e.detail.message));
+  workers.made[0].emit({ type: "failed", message: "no WebAssembly" });
+  await settle();
+  assert.deepEqual(failed, ["no WebAssembly"]);
+  assert.equal(workers.made.length, 1);
+  assert.equal(workers.live().length, 0);
+  assert.equal(pool.readyCount, 0);
+});
+
+test("a worker's error event (script failed to load) counts as failed", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(1, { createWorker: workers.create });
+  const failed = [];
+  pool.addEventListener("failed", (e) => failed.push(e.detail.message));
+  workers.made[0].dispatchEvent(Object.assign(new Event("error"), { message: "404" }));
+  await settle();
+  assert.deepEqual(failed, ["404"]);
+});
+
+test("the pool reports which job started, by id", async () => {
+  const { pool } = await readyPool(1);
+  const started = [];
+  pool.addEventListener("start", (e) => started.push(e.detail.id));
+  const a = job(pool);
+  const b = job(pool);
+  await settle();
+  assert.deepEqual(started, [a.id]);
+  assert.notEqual(a.id, b.id);
+});
+
+test("shrinking retires an idle worker at once and a busy one when its job ends", async () => {
+  const { pool, workers } = await readyPool(2);
+  const a = job(pool);
+  await settle();
+  const busy = workers.made.find((w) => w.requests.length === 1);
+  const idle = workers.made.find((w) => w !== busy);
+  pool.resize(1);
+  assert.equal(idle.terminated, true);
+  assert.equal(busy.terminated, false);
+  pool.resize(1);
+  answerTo(busy, busy.requests[0]);
+  await a.outcome;
+  await settle();
+  assert.equal(busy.terminated, false, "one worker stays");
+  assert.equal(workers.live().length, 1);
+});
+
+test("growing starts more workers once the engine is known to start", async () => {
+  const { pool, workers } = await readyPool(1);
+  pool.resize(3);
+  assert.equal(workers.live().length, 3);
+  assert.equal(pool.size, 3);
+});
+
+test("terminate stops every worker and cancels what waits", async () => {
+  const { pool, workers } = await readyPool(1);
+  const running = job(pool);
+  const waiting = job(pool);
+  await settle();
+  pool.terminate();
+  assert.equal((await running.outcome).error.code, "cancelled");
+  assert.equal((await waiting.outcome).error.code, "cancelled");
+  assert.equal(workers.live().length, 0);
+});
+
+test("the default size follows the cores, at most 4, at most 2 on a small device", () => {
+  assert.equal(defaultPoolSize({ hardwareConcurrency: 16 }), 4);
+  assert.equal(defaultPoolSize({ hardwareConcurrency: 3 }), 3);
+  assert.equal(defaultPoolSize({ hardwareConcurrency: 8, deviceMemory: 4 }), 2);
+  assert.equal(defaultPoolSize(undefined), 2);
+});

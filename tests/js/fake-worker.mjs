@@ -1,0 +1,51 @@
+// A stand-in for a module worker running worker.js, driven by the test: it records what the
+// client posts and answers only when told to, so every step of the pool can be checked.
+
+export class FakeWorker extends EventTarget {
+  constructor(name) {
+    super();
+    this.name = name;
+    this.posted = []; // [{ message, transfer }]
+    this.terminated = false;
+  }
+
+  postMessage(message, transfer = []) {
+    if (this.terminated) throw new Error(`${this.name} was terminated`);
+    this.posted.push({ message, transfer });
+  }
+
+  terminate() {
+    this.terminated = true;
+  }
+
+  /** Deliver a message from "worker.js" to the client. */
+  emit(data) {
+    if (this.terminated) return; // a terminated worker says nothing more
+    this.dispatchEvent(Object.assign(new Event("message"), { data }));
+  }
+
+  ready(extra = {}) {
+    this.emit({ type: "ready", versions: { python: "3.14.0", pillow: "12.2.0" }, ms: 5, ...extra });
+  }
+
+  /** The requests (messages with an id) this worker received. */
+  get requests() {
+    return this.posted.map((p) => p.message).filter((m) => m.id !== undefined);
+  }
+}
+
+/** A createWorker for EnginePool that keeps every worker it made, in order. */
+export function workerFactory() {
+  const made = [];
+  const create = (name) => {
+    const worker = new FakeWorker(name);
+    made.push(worker);
+    return worker;
+  };
+  return { made, create, live: () => made.filter((w) => !w.terminated) };
+}
+
+/** Let queued microtasks and promise callbacks run (the pool dispatches on a microtask). */
+export function settle() {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -3,6 +3,7 @@ import { EnginePool, defaultPoolSize } from "./engine-client.js";
 import * as settingsStore from "./settings.js";
 import { CompareView } from "./compare.js";
 import { describeMetadata, describeResult, formatBytes, formatPercentSaved } from "./report.js";
+import { choiceValues, imageNameFilter, readableNames } from "./formats.js";
 import { PrivacyLedger } from "./privacy.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -18,8 +19,12 @@ const clearAll = $("#clear-all");
 const status = $("#engine-status");
 const progress = $("#engine-progress");
 const compare = new CompareView($("#compare"));
+const fileInput = $("#file-input");
 
-const IMAGE_EXTENSIONS = /\.(jpe?g|jfif|png|webp|gif|apng)$/i;
+// Which names in a dropped folder are images: the engine says, in its ready message. A folder
+// dropped before then is walked at once and filtered when the answer comes.
+let resolveImageFilter;
+const imageFilter = new Promise((resolve) => (resolveImageFilter = resolve));
 
 let settings = settingsStore.load();
 settingsStore.writeForm(form, settings);
@@ -53,13 +58,29 @@ pool.addEventListener("stage", ({ detail }) => {
 pool.addEventListener("ready", ({ detail }) => {
   performance.mark("imgcompress:engine-ready");
   readyInfo = detail;
+  useFormats(detail);
   progress.value = 3;
   body.dataset.engine = "ready";
   updateEngineStatus();
   announce("The engine is ready.");
 });
 
+/** The engine's formats reach the page: the output choices, the picker, the folder filter. */
+function useFormats({ formats, choices, accept }) {
+  settingsStore.writeChoices(form, choices);
+  fileInput.accept = accept;
+  $("#format-names").textContent = ` ${readableNames(formats)}.`;
+  resolveImageFilter(imageNameFilter(formats));
+  // A format from a link or storage that this engine does not offer becomes the default;
+  // files queued meanwhile with it are re-run (this listener runs before any job starts).
+  const { format } = settingsStore.normalise(settings, choiceValues(choices));
+  form.elements.format.value = format;
+  if (format !== settings.format) applySettings();
+}
+
 pool.addEventListener("failed", ({ detail }) => {
+  // No engine, no list: a folder dropped meanwhile is added whole, to fail visibly, not vanish.
+  resolveImageFilter(() => true);
   body.dataset.engine = "error";
   status.textContent = `The engine failed to start: ${detail.message}`;
   announce(status.textContent);
@@ -128,7 +149,7 @@ function addFiles(files) {
   }
 }
 
-$("#file-input").addEventListener("change", (event) => {
+fileInput.addEventListener("change", (event) => {
   addFiles(event.target.files);
   event.target.value = "";
 });
@@ -174,20 +195,29 @@ document.addEventListener("drop", (event) => {
   collectFiles(entriesToWalk, plain).then(addFiles, (err) => console.error(err));
 });
 
+// Files dropped one by one are all added (the engine names any it cannot read); inside a
+// dropped folder only the images are, so its other files do not fill the list with errors.
 async function collectFiles(fsEntries, fallback) {
   const out = [];
+  const inFolders = [];
   for (let i = 0; i < fsEntries.length; i++) {
     const entry = fsEntries[i];
     if (!entry) {
       if (fallback[i]) out.push(fallback[i]);
     } else if (entry.isDirectory) {
-      await walkDirectory(entry, out);
+      await walkDirectory(entry, inFolders);
     } else {
-      out.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+      out.push(await fileOf(entry));
     }
   }
-  return out;
+  if (inFolders.length && body.dataset.engine === "loading") {
+    announce("The folder's images are added as soon as the engine is ready.");
+  }
+  const isImage = await imageFilter;
+  return [...out, ...inFolders.filter((f) => isImage(f.name))];
 }
+
+const fileOf = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
 
 async function walkDirectory(dir, out) {
   const reader = dir.createReader();
@@ -197,9 +227,7 @@ async function walkDirectory(dir, out) {
     if (!chunk.length) break;
     for (const child of chunk) {
       if (child.isDirectory) await walkDirectory(child, out);
-      else if (IMAGE_EXTENSIONS.test(child.name)) {
-        out.push(await new Promise((resolve, reject) => child.file(resolve, reject)));
-      }
+      else out.push(await fileOf(child));
     }
   }
 }
@@ -340,7 +368,7 @@ function createRow(entry) {
     const next = row.nextElementSibling || row.previousElementSibling;
     removeEntry(entry);
     next?.querySelector("[data-cancel]")?.focus();
-    if (!next) $("#file-input").focus();
+    if (!next) fileInput.focus();
   });
   row.querySelector("[data-compare]").addEventListener("click", (event) => {
     if (!entry.result) return;
@@ -490,13 +518,13 @@ cancelAll.addEventListener("click", () => {
     if (entry.state === "queued" || entry.state === "working") removeEntry(entry);
   }
   announce("Cancelled the files still waiting.");
-  $("#file-input").focus();
+  fileInput.focus();
 });
 
 clearAll.addEventListener("click", () => {
   for (const entry of [...entries.values()]) removeEntry(entry);
   announce("Cleared.");
-  $("#file-input").focus();
+  fileInput.focus();
 });
 
 let zipping = false;

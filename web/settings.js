@@ -1,11 +1,14 @@
 // Settings: one plain object that maps one-to-one to the engine's Options, kept in the URL
 // (so a preset can be shared as a link) and in localStorage (so it is remembered).
 // The URL holds only what differs from the defaults; the URL wins over localStorage.
+// The output formats are the engine's (its `choices`, known once a worker is ready): until
+// then a well-formed format value is kept as given, so a shared link survives the page load,
+// and the page checks it against the choices when they arrive.
 
 const STORAGE_KEY = "imgcompress.settings";
 
 export const DEFAULTS = Object.freeze({
-  format: "keep", // keep | jpeg | png | webp | smallest
+  format: "keep", // one of the engine's choices: keep, a format's name, smallest
   mode: "visual", // visual | quality | size
   visual: 0.95, // visual_target (the engine's default)
   quality: 75, // quality, 1..100
@@ -18,7 +21,9 @@ export const DEFAULTS = Object.freeze({
   workers: "auto", // auto | 1..8 (page setting, not an engine option)
 });
 
-const FORMATS = ["keep", "jpeg", "png", "webp", "smallest"];
+// What a format value looks like before the engine's choices are known; anything else (a
+// typo, markup pasted into a link) falls back to the default at once.
+const FORMAT_VALUE = /^[a-z][a-z0-9_-]{0,31}$/;
 const MODES = ["visual", "quality", "size"];
 
 function int(value, min, max) {
@@ -29,10 +34,12 @@ function int(value, min, max) {
   return r < min || r > max ? null : r;
 }
 
-/** Coerce any partial, untrusted object (URL, storage, form) into valid settings. */
-export function normalise(raw = {}) {
+/** Coerce any partial, untrusted object (URL, storage, form) into valid settings.
+ * `formats`: the format values the engine offers, or null while they are not known yet. */
+export function normalise(raw = {}, formats = null) {
   const s = { ...DEFAULTS };
-  if (FORMATS.includes(raw.format)) s.format = raw.format;
+  const format = typeof raw.format === "string" ? raw.format : "";
+  if (formats ? formats.includes(format) : FORMAT_VALUE.test(format)) s.format = format;
   if (MODES.includes(raw.mode)) s.mode = raw.mode;
   const visual = Number(raw.visual);
   if (raw.visual != null && raw.visual !== "" && Number.isFinite(visual) && visual >= 0.8 && visual <= 1) {
@@ -115,7 +122,9 @@ export function save(s) {
 export function readForm(form) {
   const data = new FormData(form);
   return normalise({
-    format: data.get("format"),
+    // Read from the select itself: it is disabled (left out of FormData) until the engine's
+    // choices fill it, and its value then is the one from the link or storage.
+    format: form.elements.format.value,
     mode: data.get("mode"),
     visual: data.get("visual"),
     quality: data.get("quality"),
@@ -135,9 +144,17 @@ function ensureOption(select, value) {
   }
 }
 
-/** Show settings in the form. */
+/** Fill the output-format select with the engine's choices (value and label each). */
+export function writeChoices(form, choices) {
+  const select = form.elements.format;
+  select.replaceChildren(...choices.map((c) => new Option(c.label, c.value)));
+  select.disabled = false;
+}
+
+/** Show settings in the form. Before writeChoices, the format select gets the value alone. */
 export function writeForm(form, s) {
   const els = form.elements;
+  ensureOption(els.format, s.format);
   els.format.value = s.format;
   els.mode.value = s.mode;
   els.visual.value = String(s.visual);

@@ -38,10 +38,13 @@ import sys, PIL, PIL.features, imgcompress
 `);
   const versions = info.toJs({ dict_converter: Object.fromEntries });
   info.destroy();
+  // The page lists no format itself: what it offers and accepts comes from the codec table.
+  const { ok, formats, choices, accept, error } = callDoor("formats");
+  if (!ok) throw new Error(error.message);
   stage("imgcompress", "done");
   const ms = Math.round(performance.now() - started);
   console.info(`[${self.name}] ready in ${ms} ms: Python ${versions.python}, Pillow ${versions.pillow}`);
-  postMessage({ type: "ready", versions, ms });
+  postMessage({ type: "ready", versions, ms, formats, choices, accept });
 }
 
 // Calls one door function with plain JS arguments and returns a plain JS answer.

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from imgcompress import Options
+from imgcompress import Options, door
 
 from .conftest import READY_TIMEOUT_MS, wait_settled
 from .images import photo_like, save
@@ -55,6 +55,8 @@ def test_settings_round_trip_through_the_url(page: Page, base_url: str, browser:
         "colors": "64",
         "workers": "1",
     }
+    # The output formats are the engine's: the select takes a choice once it is ready.
+    expect(page.locator("body")).to_have_attribute("data-engine", "ready", timeout=READY_TIMEOUT_MS)
     page.select_option("#s-format", "png")
     page.fill("#s-max-height", "150")
     page.locator("#s-max-height").dispatch_event("change")
@@ -106,9 +108,9 @@ def test_url_settings_reach_the_engine_and_a_change_reruns_the_batch(
         assert image.size == (200, 150)
 
 
-MAPPINGS = """async (cases) => {
+MAPPINGS = """async ([cases, formats]) => {
     const s = await import('./settings.js');
-    return cases.map((raw) => s.toOptions(s.normalise(raw)));
+    return cases.map((raw) => s.toOptions(s.normalise(raw, formats)));
 }"""
 
 
@@ -123,8 +125,9 @@ def test_every_setting_maps_to_engine_options_the_engine_accepts(page: Page, bas
         {"metadata": "keep", "profile": "srgb", "colors": "16", "format": "png"},
         {"format": "bmp", "quality": "500", "colors": "1", "max_width": "-3", "visual": "2"},
     ]
+    formats = [choice["value"] for choice in door.formats()["choices"]]
     page.goto(base_url)
-    mapped = page.evaluate(MAPPINGS, cases)
+    mapped = page.evaluate(MAPPINGS, [cases, formats])
     options = [Options.from_mapping(m) for m in mapped]
     default, quality, size, visual, keep, junk = options
     assert default == Options()

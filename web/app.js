@@ -2,7 +2,7 @@
 import { EnginePool, defaultPoolSize } from "./engine-client.js";
 import * as settingsStore from "./settings.js";
 import { CompareView } from "./compare.js";
-import { describeMetadata, describeResult, formatBytes, formatPercentSaved } from "./report.js";
+import { describeMetadata, describeNotes, describeResult, formatBytes, formatPercentSaved } from "./report.js";
 import { choiceValues, imageNameFilter, readableNames } from "./formats.js";
 import { PrivacyLedger } from "./privacy.js";
 
@@ -435,9 +435,12 @@ function setState(entry, state) {
     details.textContent = describeResult(r);
     // What the engine wants a person to know (a missed target, a kept original, a better
     // format for this image), shown, not hidden in a tooltip.
-    // Notes carry stable codes; the removed metadata is already named in the row.
-    const notes = (r.report?.notes || []).filter((n) => n.code !== "metadata_removed").map((n) => n.text);
-    notesEl.textContent = notes.join(" ");
+    const notes = describeNotes(r.report?.notes);
+    for (const { code, text } of notes) {
+      const span = Object.assign(document.createElement("span"), { textContent: text });
+      span.dataset.code = code;
+      notesEl.append(notesEl.childElementCount ? " " : "", span);
+    }
     notesEl.hidden = notes.length === 0;
     download.href = r.url;
     download.download = r.downloadName;

@@ -79,3 +79,15 @@ export function describeResult(result) {
   if (report.mode === "target_size" && report.target_met === false) parts.push("size target not reached");
   return parts.join(" · ");
 }
+
+// Notes the row already shows another way: the metadata list names what was removed.
+const SHOWN_ELSEWHERE = new Set(["metadata_removed"]);
+
+/** The engine's notes ({code, text, ...params}) to show under a row, as { code, text }.
+ * Keyed on the stable code, never on the English text; a code this page does not know yet is
+ * shown by its text. */
+export function describeNotes(notes) {
+  return (Array.isArray(notes) ? notes : [])
+    .filter((note) => note && typeof note.text === "string" && note.text && !SHOWN_ELSEWHERE.has(note.code))
+    .map((note) => ({ code: String(note.code ?? ""), text: note.text }));
+}

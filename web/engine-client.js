@@ -1,8 +1,6 @@
 // The only door to the workers. EngineClient wraps one module worker (one Pyodide) with
-// id-tagged requests, each answered once; EnginePool keeps a few of them busy: jobs wait in a
-// queue and go to whichever worker is idle. Cancelling a queued job just drops it; cancelling a
-// running one terminates that worker (Python cannot be interrupted mid-call) and starts a fresh
-// one in its place. Bytes are transferred to and from the workers, never copied.
+// id-tagged requests, each answered once; EnginePool keeps a few of them busy and is what the
+// page uses. The messages, events, ids, transfers and what cancelling does: PROTOCOL.md.
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 const MAX_WORKERS = 4;
@@ -241,7 +239,7 @@ export class EnginePool extends EventTarget {
     if (queued >= 0) this.#queue.splice(queued, 1);
     job.reject(Object.assign(new Error("cancelled"), { code: "cancelled" }));
     if (job.slot && terminate) {
-      // Python cannot be interrupted: stop this worker and start a fresh one in its place.
+      // Python cannot be interrupted: stop this worker and start a fresh one (PROTOCOL.md).
       const slot = job.slot;
       job.slot = null;
       this.#remove(slot);

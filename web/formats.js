@@ -1,6 +1,6 @@
-// What the engine reads and writes, as it says in its `ready` message (imgcompress.door.formats),
-// turned into what the page needs. The page lists no format itself: a codec
-// added to the engine's table shows up here without touching the page.
+// What the engine reads and writes, as it says in its `ready` message (PROTOCOL.md, "Formats"),
+// turned into what the page needs. The page lists no format itself: a codec added to the
+// engine's table shows up here without touching the page.
 
 /** A test for file names from a dropped folder: true for an extension some readable format lists. */
 export function imageNameFilter(formats) {

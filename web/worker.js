@@ -1,8 +1,7 @@
-// Module worker: one Pyodide with Pillow and imgcompress, started in named stages.
-// Configuration arrives by postMessage only (never in this script's URL: a service worker may
-// answer worker.js from its cache). JavaScript values are converted to plain Python values at
-// the door (imgcompress.door) and the answers back to plain JavaScript; every proxy is destroyed
-// here and never leaves this file. Bytes travel as transferred ArrayBuffers, never copied.
+// Module worker: one Pyodide with Pillow and imgcompress, started in named stages. Its messages
+// are described in PROTOCOL.md. JavaScript values are converted to plain Python values at the
+// door (imgcompress.door) and the answers back to plain JavaScript; every proxy is destroyed
+// here and never leaves this file.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { watchNetwork } from "./netwatch.js";
 

@@ -10,7 +10,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := debootstrap chromium
 
-.PHONY: serve site test lint unit deps venv rebuild-pillow clean clean-cache
+.PHONY: serve site test lint unit js deps venv rebuild-pillow clean clean-cache
 
 serve: site
 	@echo "Serving imgcompress at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -22,8 +22,12 @@ site: deps venv
 rebuild-pillow: deps venv
 	$(VPY) build_wheel.py --force-pillow
 
-test: lint site
+test: lint js site
 	$(VPY) -m pytest
+
+# The page's plain modules (settings, formats, notes, the worker pool) under Node, no browser.
+js:
+	node --test tests/js/*.test.mjs
 
 unit: venv
 	$(VPY) -m pytest tests/unit

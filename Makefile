@@ -10,7 +10,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := debootstrap chromium
 
-.PHONY: serve site test lint unit deps venv rebuild-pillow clean clean-cache
+.PHONY: serve site test test-corpus lint unit deps venv rebuild-pillow clean clean-cache
 
 serve: site
 	@echo "Serving imgcompress at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -27,6 +27,11 @@ test: lint site
 
 unit: venv
 	$(VPY) -m pytest tests/unit
+
+# The opt-in extended suite on the whole company corpus ($$IMGCOMPRESS_CORPUS, else
+# ../shared/corpus): the real big files, and proof that tests/data stands for them.
+test-corpus: venv
+	$(VPY) -m pytest --full-corpus tests/corpus
 
 lint: venv
 	$(VPY) -m ruff check .

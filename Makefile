@@ -10,7 +10,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := debootstrap chromium
 
-.PHONY: serve site test lint unit js deps venv rebuild-pillow clean clean-cache
+.PHONY: serve site test test-corpus lint unit js deps venv rebuild-pillow clean clean-cache
 
 serve: site
 	@echo "Serving imgcompress at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -31,6 +31,11 @@ js:
 
 unit: venv
 	$(VPY) -m pytest tests/unit
+
+# The opt-in extended suite on the whole company corpus ($$IMGCOMPRESS_CORPUS, else
+# ../shared/corpus): the real big files, and proof that tests/data stands for them.
+test-corpus: venv
+	$(VPY) -m pytest --full-corpus tests/corpus
 
 lint: venv
 	$(VPY) -m ruff check .

@@ -3,7 +3,7 @@
 `dist/site/` is everything a static host serves, and nothing else is ever fetched by the page:
     index.html, *.js, *.css        the page, its workers and its service worker, from web/
     icons/                         the web app's icons, drawn here with Pillow
-    pyodide/                       the Pyodide core files from npm pyodide@314.0.7
+    pyodide/                       the Pyodide core files from the npm package pinned in pins.toml
     wheels/                        Pillow for Pyodide, our imgcompress wheel, pyodide-lock.json
     _headers                       the same Content-Security-Policy, for hosts that read one
     manifest.json                  every file with its sha256 and size, and the site's version
@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "toolchain"))
 
 import pillow_wasm  # noqa: E402
+import pins  # noqa: E402
 
 WEB = ROOT / "web"
 
@@ -121,6 +122,15 @@ def stamp(path: Path, values: dict[str, str]) -> None:
             raise SystemExit(f"{path.name} lacks the placeholder {placeholder}")
         text = text.replace(placeholder, value)
     path.write_text(text)
+
+
+def write_features(site: Path) -> None:
+    """Stamp pins.toml's Pillow feature list into the worker's start-up check.
+
+    The worker reports which of these features the browser's Pillow has; the list is a JSON
+    array of strings, which is also a Python list literal in the worker's snippet.
+    """
+    stamp(site / "worker.js", {"__PILLOW_FEATURES__": json.dumps(pins.load().feature_names)})
 
 
 def write_policy(site: Path) -> None:
@@ -229,6 +239,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     ours = build_imgcompress_wheel(wheels)
     write_lock(runtime, pillow_copy, ours, wheels / "pyodide-lock.json")
     draw_icons(tmp / "icons")
+    write_features(tmp)
     write_policy(tmp)
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
     manifest = write_manifest(tmp, info)

@@ -13,6 +13,7 @@ import argparse
 import functools
 import os
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,9 +27,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from imgcompress import door
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "toolchain"))
+import pins  # noqa: E402  (pins.toml's reader lives with the toolchain)
+
 SITE = ROOT / "dist" / "site"
 CORPUS = ROOT / ".." / "shared" / "corpus"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = str(pins.load().chromium)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHOTOS = [
     "kodim01.png",

@@ -84,7 +84,7 @@ python3.14 -m venv --without-pip --system-site-packages "$B/venv"
     cd "$src"
     export PYTHONPATH=$B/sysconfig
     export _PYTHON_SYSCONFIGDATA_NAME=_sysconfigdata__emscripten_wasm32-emscripten
-    export _PYTHON_HOST_PLATFORM=pyemscripten_2026_0_wasm32
+    export _PYTHON_HOST_PLATFORM=${PYODIDE_PLATFORM:?set by pillow_wasm.py}
     export CC=emcc CXX=em++ AR=emar
     export LDSHARED="$B/toolchain/emcc-side-module -O2 -g0 $ABI -Wl,--no-fatal-warnings"
     export CFLAGS="$CFLAGS -I$PYINC -I$P/include"
@@ -94,7 +94,8 @@ python3.14 -m venv --without-pip --system-site-packages "$B/venv"
     export PKG_CONFIG_LIBDIR=$P/lib/pkgconfig PKG_CONFIG_PATH=
     export MAX_CONCURRENCY=$JOBS
     features=()
-    for f in jpeg zlib webp lcms; do features+=(-C "$f=enable"); done
+    # PILLOW_ENABLE comes from pins.toml's [pillow.features] (via pillow_wasm.py).
+    for f in ${PILLOW_ENABLE:?set by pillow_wasm.py}; do features+=(-C "$f=enable"); done
     for f in tiff freetype jpeg2000 imagequant xcb avif; do features+=(-C "$f=disable"); done
     "$B/venv/bin/python" -m pip wheel --no-build-isolation --no-deps --no-index -w "$B/out" \
         -C platform-guessing=disable "${features[@]}" . > "$B/out/pillow-build.log" 2>&1 \

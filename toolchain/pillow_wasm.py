@@ -3,12 +3,13 @@
 No registry our machines reach ships Pillow for Pyodide's ABI (pyemscripten_2026_0), so we
 build it: Debian sid's emscripten inside a debootstrap chroot (bookworm's is far too old, and
 sid packages on the host would break its libc), the C libraries from sid's `.orig` tarballs,
-Pillow from its PyPI sdist. Everything lands in a cache outside the repository, keyed by a hash
-of every input we control, so a warm build is a file copy.
+Pillow from its sdist on the Python package index. Versions and hashes are pinned in pins.toml;
+the Debian mirror is the host's own (apt_mirror.py). Everything lands in a cache outside the
+repository, keyed by a hash of every input we control, so a warm build is a file copy.
 
 The pieces and their caches (under $IMGCOMPRESS_CACHE, default ~/.cache/imgcompress):
     pyodide-<version>/   the npm `pyodide` package, checked against its registry integrity
-    chroot-<key>/        the sid chroot with emscripten (key: the package list below)
+    chroot-<key>/        the sid chroot with emscripten (key: the mirror and package list)
     pillow-<key>/        the wheel and BUILDINFO.json (key: this folder's files + pins)
 """
 
@@ -32,22 +33,23 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import pins  # noqa: E402
+from apt_mirror import debian_mirror  # noqa: E402
 from check_imports import unresolved  # noqa: E402
 
-PYODIDE_VERSION = "314.0.7"
-# The registry's `dist.integrity` for pyodide@314.0.7.
-PYODIDE_INTEGRITY = (
-    "sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcW"
-    "kwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="
-)
+PINS = pins.load()
+PYODIDE_VERSION = PINS.pyodide_version
+PYODIDE_INTEGRITY = PINS.pyodide_integrity
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
-PYODIDE_PLATFORM = "pyemscripten_2026_0_wasm32"
+PYODIDE_PLATFORM = PINS.pyodide_platform
 
-PILLOW_VERSION = "12.2.0"
-PILLOW_SDIST_SHA256 = "a830b1a40919539d07806aa58e1b114df53ddd43213d9c8b75847eee6c0182b5"
+PILLOW_VERSION = PINS.pillow_version
+PILLOW_SDIST_SHA256 = PINS.pillow_sdist_sha256
 PILLOW_WHEEL = f"pillow-{PILLOW_VERSION}-cp314-cp314-{PYODIDE_PLATFORM}.whl"
+# The Pillow build switches to enable, passed to build-in-chroot.sh.
+PILLOW_ENABLE = " ".join(PINS.pillow_features.values())
 
-MIRROR = "http://deb.debian.org/debian"
+SUITE = PINS.debian_suite
 SID_PACKAGES = (
     "emscripten",
     "python3.14-dev",
@@ -172,19 +174,23 @@ def build_lock() -> Iterator[None]:
         yield
 
 
-def chroot_sh(root: Path, script: str, **kwargs: object) -> None:
+def chroot_sh(
+    root: Path, script: str, extra_env: dict[str, str] | None = None, **kwargs: object
+) -> None:
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME": "/root",
         "LANG": "C.UTF-8",
         "DEBIAN_FRONTEND": "noninteractive",
         "JOBS": str(os.cpu_count() or 2),
+        **(extra_env or {}),
     }
     run(["chroot", str(root), "/bin/bash", "-euo", "pipefail", "-c", script], env=env, **kwargs)
 
 
 def ensure_chroot() -> Path:
-    key = digest(MIRROR, *SID_PACKAGES)
+    mirror = debian_mirror()
+    key = digest(mirror, SUITE, *SID_PACKAGES)
     final = cache_dir() / f"chroot-{key}"
     if (final / ".ready").exists():
         return final
@@ -193,13 +199,15 @@ def ensure_chroot() -> Path:
     tmp = cache_dir() / f"chroot-{key}.partial"
     if tmp.exists():
         run(["rm", "-rf", "--one-file-system", str(tmp)])
-    log("creating a Debian sid chroot (debootstrap, about 30 s)")
-    run(["debootstrap", "--variant=minbase", "sid", str(tmp), MIRROR], stdout=subprocess.DEVNULL)
+    log(f"creating a Debian {SUITE} chroot from {mirror} (debootstrap, about 30 s)")
+    run(["debootstrap", "--variant=minbase", SUITE, str(tmp), mirror], stdout=subprocess.DEVNULL)
     # The mirror's sid Release file may be past its Valid-Until date.
     (tmp / "etc/apt/apt.conf.d/99imgcompress").write_text(
         'Acquire::Check-Valid-Until "false";\nAPT::Install-Recommends "false";\n'
     )
-    (tmp / "etc/apt/sources.list").write_text(f"deb {MIRROR} sid main\ndeb-src {MIRROR} sid main\n")
+    (tmp / "etc/apt/sources.list").write_text(
+        f"deb {mirror} {SUITE} main\ndeb-src {mirror} {SUITE} main\n"
+    )
     log("installing emscripten and build tools in the chroot (about 1 min)")
     with mounted(tmp):
         chroot_sh(
@@ -219,7 +227,7 @@ def pillow_sdist() -> Path:
     dest = cache_dir() / "sdist"
     sdist = dest / f"pillow-{PILLOW_VERSION}.tar.gz"
     if not sdist.exists() or hashlib.sha256(sdist.read_bytes()).hexdigest() != PILLOW_SDIST_SHA256:
-        log(f"fetching the Pillow {PILLOW_VERSION} sdist from PyPI")
+        log(f"fetching the Pillow {PILLOW_VERSION} sdist from the Python package index")
         subprocess.run(
             [
                 sys.executable,
@@ -247,7 +255,9 @@ def wheel_key() -> str:
         PYODIDE_VERSION,
         PYODIDE_INTEGRITY,
         PILLOW_SDIST_SHA256,
-        MIRROR,
+        PILLOW_ENABLE,
+        debian_mirror(),
+        SUITE,
         *SID_PACKAGES,
         *SOURCES,
         *files,
@@ -292,7 +302,11 @@ def build_wheel(final: Path) -> Path:
         for source in SOURCES:
             if not list((build / "src").glob(f"{source}_*.orig.tar.*")):
                 raise SystemExit(f"apt-get source {source}: no .orig tarball downloaded")
-        chroot_sh(root, "/build/toolchain/build-in-chroot.sh")
+        chroot_sh(
+            root,
+            "/build/toolchain/build-in-chroot.sh",
+            extra_env={"PILLOW_ENABLE": PILLOW_ENABLE, "PYODIDE_PLATFORM": PYODIDE_PLATFORM},
+        )
     wheel = build / "out" / PILLOW_WHEEL
     missing = unresolved(runtime / "pyodide.asm.wasm", wheel)
     if missing:

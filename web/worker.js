@@ -33,7 +33,7 @@ async function start() {
   const info = pyodide.runPython(`
 import sys, PIL, PIL.features, imgcompress
 {"python": sys.version.split()[0], "pillow": PIL.__version__,
- "features": {f: PIL.features.check(f) for f in ("jpg", "zlib", "webp", "littlecms2")}}
+ "features": {f: PIL.features.check(f) for f in __PILLOW_FEATURES__}}
 `);
   const versions = info.toJs({ dict_converter: Object.fromEntries });
   info.destroy();

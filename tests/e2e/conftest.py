@@ -10,10 +10,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pins
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = str(pins.load().chromium)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pins
 import pytest
 from playwright.sync_api import Page
 
@@ -48,6 +49,8 @@ PROTOCOL = """async () => {
     return {
         stages: messages.filter((m) => m.type === 'stage').map((m) => m.stage + ':' + m.state),
         python: ready.versions.python,
+        pillow: ready.versions.pillow,
+        features: ready.versions.features,
         refused: [refused.type, refused.code, refused.message],
         transferred: empty.byteLength === 0 && text.byteLength === 0,
         zip: [zipped.type, zipped.names, zipped.data instanceof ArrayBuffer,
@@ -75,6 +78,9 @@ def test_worker_protocol_answers_refuses_and_reports_a_broken_runtime(
         "imgcompress:done",
     ]
     assert result["python"].startswith("3.14")
+    # The feature list is stamped into worker.js from pins.toml by the build.
+    assert result["pillow"] == pins.load().pillow_version
+    assert result["features"] == dict.fromkeys(pins.load().feature_names, True)
     native = door.compress_file(b"", {}, "e.jpg")["error"]
     assert result["refused"] == ["error", native["code"], native["message"]]
     assert result["transferred"], "buffers were copied, not transferred"

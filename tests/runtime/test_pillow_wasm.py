@@ -6,6 +6,7 @@ import io
 import shutil
 from pathlib import Path
 
+import pins
 import pytest
 from PIL import Image
 
@@ -21,14 +22,16 @@ ENCODINGS = {
 
 
 def test_features(in_pyodide: PyodideRun) -> None:
-    """The wasm Pillow is 12.2.0 with JPEG, zlib, WebP and LittleCMS compiled in."""
+    """The wasm Pillow is the pinned version with every pinned feature (JPEG, zlib, WebP,
+    LittleCMS) compiled in."""
+    pinned = pins.load()
     result = in_pyodide(
         "import PIL, PIL.features as f\n"
         "result = {'version': PIL.__version__,"
-        " 'features': {k: f.check(k) for k in ('jpg', 'zlib', 'webp', 'littlecms2')}}\n"
+        f" 'features': {{k: f.check(k) for k in {pinned.feature_names!r}}}}}\n"
     )
-    assert result["version"] == "12.2.0"
-    assert result["features"] == {"jpg": True, "zlib": True, "webp": True, "littlecms2": True}
+    assert result["version"] == pinned.pillow_version
+    assert result["features"] == dict.fromkeys(pinned.feature_names, True)
 
 
 def test_encode_decode_round_trip(in_pyodide: PyodideRun) -> None:

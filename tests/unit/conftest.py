@@ -1,4 +1,4 @@
-"""Shared fixtures: the company corpus and small generated images."""
+"""Shared fixtures: test images by corpus name (tests/data and stand-ins) and generated ones."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the unit tests: corpus access and small generated images."""
+"""Helpers shared by the unit tests: the test images by corpus name, small generated images."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from pathlib import Path
 
 from PIL import Image
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+import testdata
+
+# The real files in the repository (tests/data/); the big photos are stand-ins, see corpus().
+CORPUS: Path = testdata.DATA
 
 
 def corpus(name: str) -> bytes:
-    """Bytes of a corpus file (fails loudly if the corpus is missing)."""
-    path = CORPUS / name
-    assert path.exists(), f"corpus file missing: {path}"
-    return path.read_bytes()
+    """Bytes of a test image by its corpus name: a file of tests/data/ or a stand-in made once.
+
+    Fails loudly, naming the file, when a test asks for one the repository does not have.
+    """
+    return testdata.read(name)
 
 
 def encode(image: Image.Image, fmt: str, **params: object) -> bytes:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from imagehelpers import CORPUS, decode, encode, gradient
+from imagehelpers import CORPUS, corpus, decode, encode, gradient
 
 from imgcompress import cli
 
@@ -191,7 +191,7 @@ def test_python_m_entry_point(tmp_path: Path) -> None:
 def test_line_names_removed_metadata_in_plain_words(tmp_path: Path) -> None:
     """The per-file line says what was removed as a person would ("GPS location")."""
     photo = tmp_path / "gps.jpg"
-    shutil.copy(CORPUS / "photo_gps_nokia8.3_9mp.jpg", photo)
+    photo.write_bytes(corpus("photo_gps_nokia8.3_9mp.jpg"))
     code, _, err = run(str(photo), "-o", str(tmp_path / "out"), "--quality", "70")
     assert code == 0
     assert "removed GPS location, camera make and model" in err

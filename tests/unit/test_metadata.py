@@ -176,8 +176,8 @@ def test_strip_png_drops_text_and_exif_with_valid_crcs() -> None:
 
 
 def test_strip_png_corpus_keeps_icc() -> None:
-    """The RGBA screenshot loses its EXIF/XMP, keeps iCCP and every pixel."""
-    data = corpus("screenshot_grouch_web_rgba.png")
+    """The RGBA screenshot (a crop with all its chunks) loses EXIF/XMP, keeps iCCP and pixels."""
+    data = corpus("screenshot_grouch_web_rgba_crop.png")
     out = codecs.png.strip(data)
     assert b"iCCP" in {c for c, _, _ in _png_chunks(out)}
     assert ImageChops.difference(decode(out), decode(data)).getbbox() is None

@@ -21,7 +21,13 @@ from skimage.metrics import structural_similarity
 
 from imgcompress import score as S
 
-PHOTOS = ["kodim01.png", "kodim03.png", "kodim13.png", "kodim23.png"]
+# Two Kodak scans and two phone photos (1200-px copies); tests/corpus/ runs all eight Kodak ones.
+PHOTOS = [
+    "kodim03.png",
+    "kodim23.png",
+    "photo_gps_nokia8.3_1200px.jpg",
+    "photo_gps_iphone6_1200px.jpg",
+]
 QUALITIES = [20, 50, 75, 95]
 
 
@@ -80,9 +86,9 @@ def test_score_tracks_skimage_rgb_mean(
 
 
 def test_tile_proxy_agrees_with_full_score() -> None:
-    """On a 2.4-MP upscaled photo the 64-px tile proxy is within 0.002 of the full score."""
-    image = Image.open(io.BytesIO(corpus("kodim13.png"))).convert("RGB")
-    image = image.resize((1920, 1280), Image.Resampling.LANCZOS)
+    """On a 2.8-MP upscaled photo the 64-px tile proxy is within 0.002 of the full score."""
+    image = Image.open(io.BytesIO(corpus("photo_gps_iphone6_1200px.jpg"))).convert("RGB")
+    image = image.resize((1920, 1440), Image.Resampling.LANCZOS)
     for q in (30, 70):
         other = _jpeg(image, q)
         full = S.score(image, other, proxy_pixels=0)

@@ -1,0 +1,55 @@
+"""The pins of pins.toml (at the repository root), read once and checked for shape.
+
+One file holds every pinned version, hash and path, so that a bump is one edit that the build,
+the tests and (through the build) the worker all see.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PINS_FILE = Path(__file__).resolve().parent.parent / "pins.toml"
+
+
+@dataclass(frozen=True)
+class Pins:
+    """The pinned values, by what they are for (see pins.toml for why each is pinned)."""
+
+    pyodide_version: str
+    pyodide_integrity: str
+    pyodide_platform: str
+    pillow_version: str
+    pillow_sdist_sha256: str
+    # PIL.features name -> Pillow build switch, in pins.toml's order.
+    pillow_features: dict[str, str]
+    chromium: Path
+    debian_suite: str
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The PIL.features names the browser's Pillow must report as present."""
+        return list(self.pillow_features)
+
+
+@functools.cache
+def load(path: Path = PINS_FILE) -> Pins:
+    """Read pins.toml; a missing or misspelt key fails here, naming it, not later in a build."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    try:
+        pyodide, pillow = data["pyodide"], data["pillow"]
+        return Pins(
+            pyodide_version=pyodide["version"],
+            pyodide_integrity=pyodide["integrity"],
+            pyodide_platform=pyodide["platform"],
+            pillow_version=pillow["version"],
+            pillow_sdist_sha256=pillow["sdist_sha256"],
+            pillow_features=dict(pillow["features"]),
+            chromium=Path(data["chromium"]["path"]),
+            debian_suite=data["debian"]["suite"],
+        )
+    except KeyError as missing:
+        raise SystemExit(f"{path.name} lacks the key {missing}") from None

@@ -20,6 +20,7 @@ from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
 from . import codecs
 from .codecs import Codec
 from .errors import (
+    CodecUnavailableError,
     CorruptImageError,
     EmptyInputError,
     ImageCompressError,
@@ -49,8 +50,6 @@ DEFAULT_FRAME_MS = 100
 # Formats people try that the engine does not read, for a specific refusal.
 _OTHER_MAGIC = [
     (b"BM", "BMP"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
     (b"%PDF", "PDF"),
     (b"\x00\x00\x01\x00", "ICO"),
     (b"8BPS", "PSD"),
@@ -67,6 +66,7 @@ class Source:
     durations: list[int]
     loop: int | None
     disposal: list[int] | None
+    pages: int = 1
 
     @property
     def animated(self) -> bool:
@@ -74,9 +74,9 @@ class Source:
         return len(self.frames) > 1
 
 
-def _readable() -> str:
+def _readable(available_only: bool = False) -> str:
     """The formats the table reads, as a person writes them: "JPEG, PNG, WebP or GIF"."""
-    labels = [codec.label for codec in codecs.TABLE]
+    labels = [c.label for c in codecs.TABLE if c.available() or not available_only]
     return ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]
 
 
@@ -92,7 +92,8 @@ def unsupported(data: bytes) -> UnsupportedFormatError:
         return UnsupportedFormatError("SVG is not supported; export it as PNG first")
     if data[4:8] == b"ftyp":
         return UnsupportedFormatError(
-            "HEIC/AVIF files are not supported; export the photo as JPEG first"
+            "this HEIF-family file (a video or an unknown brand) is not an image the engine "
+            "reads; export it as JPEG first"
         )
     return UnsupportedFormatError(f"this is not an image file the engine reads ({_readable()})")
 
@@ -119,6 +120,12 @@ def open_image(data: bytes, max_pixels: int) -> tuple[Image.Image, Codec]:
         raise EmptyInputError("the file is empty (0 bytes)")
     sniffed = codecs.sniff(data)
     if sniffed is not None:
+        if not sniffed.available():
+            raise CodecUnavailableError(
+                f"this build cannot read {sniffed.label} files; convert to "
+                f"{_readable(available_only=True)} first",
+                package=sniffed.package,
+            )
         sniffed.check(data)
     try:
         image = Image.open(io.BytesIO(data), formats=codecs.pillow_formats())
@@ -159,9 +166,9 @@ def _load(image: Image.Image, codec: Codec) -> None:
 def decode(image: Image.Image, codec: Codec, max_pixels: int) -> Source:
     """Every frame decoded whole (animations converted to RGBA frames), or an error."""
     n = getattr(image, "n_frames", 1)
-    if n <= 1:
+    if n <= 1 or codec.pages:
         _load(image, codec)
-        return Source(image, codec, [image], [], None, None)
+        return Source(image, codec, [image], [], None, None, pages=n)
     w, h = image.size
     if n * w * h > ANIMATION_PIXEL_FACTOR * max_pixels:
         raise ImageTooLargeError(f"{n} frames of {w}×{h} pixels is over the limit for animations")

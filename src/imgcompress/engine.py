@@ -137,6 +137,13 @@ def _compress(data: bytes, options: Options) -> Result:
     if not options.reencode:
         return _strip_only(inp, rep)
     notes = Notes()
+    if source.pages > 1:
+        notes(
+            "pages_skipped",
+            f"This {codec.label} holds {source.pages} {codec.pages}; only the main one "
+            "was compressed.",
+            pages=source.pages,
+        )
     job, icc_removed = _prepare(inp, source, options, notes)
     mode, goal = _mode(options)
     dims = pixels.fit(job.image.size, options.max_width, options.max_height)
@@ -341,6 +348,12 @@ def _outcome_notes(
 
 def _strip_only(inp: _Input, rep: dict[str, Any]) -> Result:
     """``reencode=False``: the original bytes minus metadata, pixels untouched."""
+    if inp.codec.strip is None:
+        raise InvalidOptionsError(
+            "reencode",
+            f"metadata can be removed from {inp.codec.label} files only by re-encoding; "
+            "turn re-encoding on",
+        )
     stripped = _lossless_strip(inp.codec, inp.data, inp.exif_lossless)
     if stripped is None:
         raise CorruptImageError(

@@ -77,9 +77,24 @@ class InvalidOptionsError(ImageCompressError):
 
 
 class CodecUnavailableError(ImageCompressError):
-    """This Pillow build lacks the encoder needed (e.g. no WebP in a minimal build)."""
+    """This Pillow build lacks the codec needed (e.g. no WebP in a minimal build).
+
+    ``package`` names the browser package that provides it, when there is one: the
+    worker loads it and tries the file again, so lazily loaded codecs need no other path.
+    """
 
     code = "codec_unavailable"
+
+    def __init__(self, message: str, package: str | None = None) -> None:
+        super().__init__(message)
+        self.package = package
+
+    def to_dict(self) -> dict[str, str]:
+        """Add the package that would provide the codec, if any."""
+        out = super().to_dict()
+        if self.package:
+            out["package"] = self.package
+        return out
 
 
 __all__ = [

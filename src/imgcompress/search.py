@@ -354,6 +354,7 @@ def choose(source: Codec, job: Job, fmt: str) -> list[Codec]:
             and c.can_write
             and (c.animation or not job.animated)
             and (c.alpha or not job.has_alpha)
+            and c.smallest_for(job.image)
         ]
         if job.photo and not job.has_alpha and not job.animated:
             # A photo without a quality knob (PNG) is 3–10× bigger at the same score;
@@ -363,6 +364,15 @@ def choose(source: Codec, job: Job, fmt: str) -> list[Codec]:
             chosen.append(source)
         return [c for c in chosen if c.available()] or chosen[:1]
     codec = source if fmt == "keep" else codecs.CODECS[fmt]
+    if fmt == "keep" and codec.keep_as:
+        written = codecs.CODECS[codec.keep_as]
+        job.note(
+            "format_converted",
+            f"{codec.label} → {written.label}: {codec.label} files are read, not written, "
+            f"so this one was written as {written.label}.",
+            to=written.name,
+        )
+        codec = written
     if job.animated and not codec.animation and codec.animated_as:
         holder = codecs.CODECS[codec.animated_as]
         if fmt != "keep":

@@ -10,14 +10,19 @@ from __future__ import annotations
 from PIL import Image
 
 from ..errors import CodecUnavailableError
-from . import gif, jpeg, png, webp
+from . import avif, gif, heic, jpeg, png, tiff, webp
 from .base import Codec, Encoded, Picture, Settings
 
+# Order matters twice: the page lists formats in this order, and sniffing tries the rows
+# in turn (AVIF before HEIC: both are HEIF containers, AVIF ones may say "mif1" first).
 TABLE: tuple[Codec, ...] = (
     jpeg.CODEC,
     png.CODEC,
     webp.CODEC,
+    avif.CODEC,
     gif.CODEC,
+    heic.CODEC,
+    tiff.CODEC,
 )
 CODECS: dict[str, Codec] = {codec.name: codec for codec in TABLE}
 
@@ -27,7 +32,8 @@ def get(name: str) -> Codec:
     codec = CODECS[name]
     if not codec.can_write or not codec.available():
         raise CodecUnavailableError(
-            f"this build cannot write {codec.label} images; choose another output format"
+            f"this build cannot write {codec.label} images; choose another output format",
+            package=codec.package,
         )
     return codec
 
@@ -52,7 +58,13 @@ def pillow_formats() -> list[str]:
     one), so only registered openers are named.
     """
     Image.init()
-    return [name for codec in TABLE for name in codec.pillow_formats if name in Image.OPEN]
+    return [
+        name
+        for codec in TABLE
+        if codec.available()
+        for name in codec.pillow_formats
+        if name in Image.OPEN
+    ]
 
 
 def choosable() -> list[Codec]:
@@ -60,9 +72,9 @@ def choosable() -> list[Codec]:
     return [codec for codec in TABLE if codec.choosable and codec.can_write]
 
 
-def describe() -> list[dict[str, object]]:
+def describe(loadable: frozenset[str] = frozenset()) -> list[dict[str, object]]:
     """The formats for the page: labels, MIME types and extensions, in table order."""
-    return [codec.describe() for codec in TABLE]
+    return [codec.describe(loadable) for codec in TABLE]
 
 
 __all__ = [

@@ -119,6 +119,10 @@ def starts_with(*magic: bytes) -> Callable[[bytes], bool]:
     return lambda data: data.startswith(magic)
 
 
+def _always(image: Image.Image) -> bool:
+    return True
+
+
 def _no_check(data: bytes) -> None:
     """Containers without checksums or a structure worth walking are left to the decoder."""
 
@@ -147,6 +151,13 @@ class Codec:
     * ``smallest``: a candidate for the "smallest" output choice;
     * ``photographic``: files in this format are photos (JPEG: lossy-only, camera output),
       so the engine treats them as photos without sampling their colours;
+    * ``smallest_for``: whether "smallest" should try this codec for an image (AVIF only
+      up to a size where its encode time is acceptable);
+    * ``keep_as``: the codec "keep the format" writes instead (HEIC → JPEG, TIFF → PNG),
+      for formats that are read but not written;
+    * ``pages``: several frames are not an animation but separate pictures, named so
+      for the note ("pages" of a TIFF, "images" of a HEIF); only the main one is used;
+    * ``package``: in the browser, the lazily loaded package that provides this codec;
     * ``carries_icc``: the output keeps an ICC profile (GIF's writer drops it);
     * ``choosable``: offered as an output format (GIF is written only to keep a GIF).
     """
@@ -175,6 +186,10 @@ class Codec:
     smallest: bool = False
     choosable: bool = True
     carries_icc: bool = True
+    smallest_for: Callable[[Image.Image], bool] = _always
+    keep_as: str | None = None
+    pages: str | None = None
+    package: str | None = None
     photographic: bool = False
 
     @property
@@ -187,15 +202,21 @@ class Codec:
         """Whether this codec has an encoder at all (availability is checked separately)."""
         return self.encode is not None
 
-    def describe(self) -> dict[str, object]:
-        """A plain description for the page (labels, extensions, what it can hold)."""
+    def describe(self, loadable: frozenset[str] = frozenset()) -> dict[str, object]:
+        """A plain description for the page (labels, extensions, what it can hold).
+
+        ``loadable`` names the packages the site can load on demand, so a lazily loaded
+        codec counts as present before it is loaded.
+        """
+        present = self.available() or (self.package is not None and self.package in loadable)
         return {
             "name": self.name,
             "label": self.label,
             "mime_type": self.mime_type,
             "extensions": list(self.extensions),
-            "read": True,
-            "write": self.can_write and self.available(),
+            "read": present,
+            "write": self.can_write and present,
+            "package": self.package,
             "animation": self.animation,
             "alpha": self.alpha,
             "smallest": self.smallest,

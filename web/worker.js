@@ -9,8 +9,13 @@ import { watchNetwork } from "./netwatch.js";
 watchNetwork(self, (event) => postMessage({ type: "net", event }));
 
 const base = new URL("./", import.meta.url);
+const LOCK_FILE = new URL("wheels/pyodide-lock.json", base);
+// Loaded at start-up; every other package in the lock file is a codec loaded on demand.
+const START_PACKAGES = ["pillow", "imgcompress"];
+const LOAD = { checkIntegrity: true, messageCallback: () => {} };
 let pyodide = null;
 let door = null;
+let lazyPackages = [];
 
 function stage(name, state) {
   postMessage({ type: "stage", stage: name, state });
@@ -21,14 +26,17 @@ async function start() {
   stage("runtime", "working");
   pyodide = await loadPyodide({
     indexURL: new URL("pyodide/", base).href,
-    lockFileURL: new URL("wheels/pyodide-lock.json", base).href,
+    lockFileURL: LOCK_FILE.href,
   });
   stage("runtime", "done");
   stage("pillow", "working");
-  await pyodide.loadPackage("pillow", { checkIntegrity: true, messageCallback: () => {} });
+  await pyodide.loadPackage("pillow", LOAD);
   stage("pillow", "done");
   stage("imgcompress", "working");
-  await pyodide.loadPackage("imgcompress", { checkIntegrity: true, messageCallback: () => {} });
+  await pyodide.loadPackage("imgcompress", LOAD);
+  // The service worker has the lock file cached; reading it names the lazy codec packages.
+  const lock = await (await fetch(LOCK_FILE)).json();
+  lazyPackages = Object.keys(lock.packages ?? {}).filter((name) => !START_PACKAGES.includes(name));
   door = pyodide.pyimport("imgcompress.door");
   const info = pyodide.runPython(`
 import sys, PIL, PIL.features, imgcompress
@@ -38,7 +46,7 @@ import sys, PIL, PIL.features, imgcompress
   const versions = info.toJs({ dict_converter: Object.fromEntries });
   info.destroy();
   // The page lists no format itself: what it offers and accepts comes from the codec table.
-  const { ok, formats, choices, accept, error } = callDoor("formats");
+  const { ok, formats, choices, accept, error } = callDoor("formats", lazyPackages);
   if (!ok) throw new Error(error.message);
   stage("imgcompress", "done");
   const ms = Math.round(performance.now() - started);
@@ -65,9 +73,18 @@ function ownBuffer(view) {
   return view.slice().buffer;
 }
 
-function compressJob(msg) {
+// A file that needs a codec this worker has not loaded yet (AVIF, HEIC) answers
+// codec_unavailable naming its package: load it once and try the file again.
+async function compressJob(msg) {
   const started = performance.now();
-  const answer = callDoor("compress_file", new Uint8Array(msg.data), msg.options ?? {}, msg.name);
+  const run = () => callDoor("compress_file", new Uint8Array(msg.data), msg.options ?? {}, msg.name);
+  let answer = run();
+  const wanted = answer.ok ? null : answer.error.package;
+  if (wanted && lazyPackages.includes(wanted)) {
+    await pyodide.loadPackage(wanted, LOAD);
+    lazyPackages = lazyPackages.filter((name) => name !== wanted);
+    answer = run();
+  }
   const ms = Math.round(performance.now() - started);
   if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, ms }, transfer: [] };
   const data = ownBuffer(answer.data);
@@ -86,7 +103,7 @@ function zipJob(msg) {
 
 const jobs = { compress: compressJob, zip: zipJob };
 
-addEventListener("message", (event) => {
+addEventListener("message", async (event) => {
   const msg = event.data;
   if (msg.type === "start") {
     start().catch((err) => postMessage({ type: "failed", message: String(err?.message ?? err) }));
@@ -97,7 +114,7 @@ addEventListener("message", (event) => {
   let reply;
   try {
     if (!door) throw new Error("the engine is not ready yet");
-    reply = job(msg);
+    reply = await job(msg);
   } catch (err) {
     // The door answers every Python-level failure itself, so reaching this means the runtime
     // broke (e.g. WebAssembly ran out of memory) and may not be usable again: say so, and let

@@ -88,18 +88,26 @@ def compress_file(
     return _answer(work)
 
 
-def formats() -> dict[str, Any]:
+def formats(packages: Iterable[str] = ()) -> dict[str, Any]:
     """What the page offers, from the codec table: every format with its label, MIME type
     and extensions (for the file picker and folder filter), and the output choices in the
-    order the settings list them.  The page lists no format itself."""
+    order the settings list them.  The page lists no format itself.
+
+    ``packages`` names the codec packages the site can load on demand (from its lock
+    file): their formats are offered before they are loaded.
+    """
 
     def work() -> dict[str, Any]:
-        described = codecs.describe()
+        loadable = frozenset(str(p) for p in packages)
+        described = codecs.describe(loadable)
+        present = {str(d["name"]) for d in described if d["write"]}
         readable = [d for d in described if d["read"]]
-        names = ", ".join(str(c.label) for c in codecs.CODECS.values() if c.smallest)
+        smallest = [c.label for c in codecs.TABLE if c.smallest and c.name in present]
         choices = [{"value": "keep", "label": "Keep the original format"}]
-        choices += [{"value": c.name, "label": c.label} for c in codecs.choosable()]
-        choices.append({"value": "smallest", "label": f"Smallest of {names}"})
+        choices += [
+            {"value": c.name, "label": c.label} for c in codecs.choosable() if c.name in present
+        ]
+        choices.append({"value": "smallest", "label": f"Smallest of {', '.join(smallest)}"})
         accept = [str(d["mime_type"]) for d in readable]
         accept += [str(e) for d in readable for e in d["extensions"]]  # type: ignore[attr-defined]
         return {"formats": described, "choices": choices, "accept": ",".join(accept)}

@@ -7,9 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from imagehelpers import corpus
 from PIL import Image
 
-from imgcompress import door
+from imgcompress import codecs, door
 
 
 def _jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -136,8 +137,40 @@ def test_formats_come_from_the_codec_table() -> None:
     """The page's format list, choices and accept string come from the engine's table."""
     answer = door.formats()
     assert answer["ok"] is True
-    assert [f["name"] for f in answer["formats"]] == ["jpeg", "png", "webp", "gif"]
+    assert [f["name"] for f in answer["formats"]] == [c.name for c in codecs.TABLE]
     values = [c["value"] for c in answer["choices"]]
-    assert values == ["keep", "jpeg", "png", "webp", "smallest"]
+    assert values == ["keep", "jpeg", "png", "webp", "avif", "smallest"]
     assert ".jfif" in answer["accept"]
     assert "image/webp" in answer["accept"]
+
+
+def test_lazy_codec_is_offered_only_when_the_site_can_load_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A codec not loaded yet is offered if its package is loadable, and not otherwise."""
+    missing = codecs.Codec(**{**vars(codecs.avif.CODEC), "available": lambda: False})
+    monkeypatch.setattr(
+        codecs, "TABLE", tuple(missing if c.name == "avif" else c for c in codecs.TABLE)
+    )
+    monkeypatch.setitem(codecs.CODECS, "avif", missing)
+    without = door.formats()
+    with_package = door.formats(["avif"])
+    assert "avif" not in [c["value"] for c in without["choices"]]
+    assert "avif" in [c["value"] for c in with_package["choices"]]
+    row = next(f for f in with_package["formats"] if f["name"] == "avif")
+    assert (row["read"], row["write"], row["package"]) == (True, True, "avif")
+    assert ".avif" in with_package["accept"]
+    assert ".avif" not in without["accept"]
+
+
+def test_unloaded_codec_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A HEIC before its codec is loaded answers codec_unavailable naming the package."""
+    missing = codecs.Codec(**{**vars(codecs.heic.CODEC), "available": lambda: False})
+    monkeypatch.setattr(
+        codecs, "TABLE", tuple(missing if c.name == "heic" else c for c in codecs.TABLE)
+    )
+    answer = door.compress_file(corpus("heic_sony_gray_exif_xmp_iptc.heic"), {}, "a.heic")
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "codec_unavailable"
+    assert answer["error"]["package"] == "heif"
+    assert "HEIC" in answer["error"]["message"]

@@ -72,7 +72,7 @@ def test_empty_input() -> None:
         (b"BM" + b"\x00" * 60, "BMP"),
         (b"%PDF-1.4\n...", "PDF"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "SVG"),
-        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, "HEIC"),
+        (b"\x00\x00\x00\x18ftypisom" + b"\x00" * 20, "HEIF-family"),
     ],
 )
 def test_unsupported_formats_say_what_they_are(data: bytes, word: str) -> None:

@@ -46,16 +46,16 @@ def is_available() -> bool:
 
 
 def encode(picture: Picture, settings: Settings) -> Encoded:
-    """An RGB/RGBA still (AVIF sequences are not written)."""
+    """An RGB/RGBA still (AVIF sequences are not written; animations go to WebP)."""
     image = picture.image
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.mode or image.mode == "P" else "RGB")
-    quality = 100 if settings.lossless else settings.quality or DEFAULT_QUALITY
+    quality = settings.quality or DEFAULT_QUALITY
     speed = PROBE_SPEED if settings.probe else SPEED
+    # Pillow's writer has no lossless AV1 mode (it would need identity matrix
+    # coefficients), so the codec offers no lossless alternative.
     kwargs: dict[str, object] = {"quality": quality, "speed": speed}
-    if settings.lossless:
-        kwargs.update(subsampling="4:4:4", range="full")
-    params = {**kwargs, "subsampling": kwargs.get("subsampling", "4:2:0")}
+    params = {**kwargs, "subsampling": "4:2:0"}
     threads = {"max_threads": _threads()} if _threads() else {}
     data = save(picture, "AVIF", image, [], **threads, **kwargs)
     return Encoded(data, params)

@@ -64,3 +64,14 @@ def test_truncated_avif_is_refused() -> None:
     assert codecs.sniff(data) is codecs.avif.CODEC
     with pytest.raises(CorruptImageError, match="AVIF"):
         compress(data[: len(data) // 2])
+
+
+def test_a_codec_package_loaded_late_registers_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If Pillow's AVIF plugin was imported before _avif existed, availability re-registers it."""
+    from PIL import AvifImagePlugin
+
+    monkeypatch.setattr(AvifImagePlugin, "SUPPORTED", False)
+    monkeypatch.delitem(Image.SAVE, "AVIF")
+    assert avif.is_available() is True
+    assert AvifImagePlugin.SUPPORTED is True
+    assert "AVIF" in Image.SAVE

@@ -8,6 +8,7 @@ lazily loaded package (``PACKAGE``), so start-up does not pay for it.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 from PIL import Image, features
@@ -41,6 +42,10 @@ def is_available() -> bool:
         return False
     from PIL import AvifImagePlugin
 
+    if not AvifImagePlugin.SUPPORTED:
+        # Pillow imported its plugin before the codec package arrived (Image.init imports
+        # every plugin): run it again so it finds _avif and registers its writer.
+        importlib.reload(AvifImagePlugin)
     AvifImagePlugin.DEFAULT_MAX_THREADS = _threads()
     return True
 

@@ -5,7 +5,7 @@ Run natively with the test dependency group installed (numpy, scikit-image)::
     python -m imgcompress.bench [--corpus ../shared/corpus] [--quick]
 
 Over the Kodak photos (kodim*.png) and the two GPS camera JPEGs it runs the
-default mode, ``--format webp``, ``--format smallest``, fixed quality 75 (format
+default mode, ``--format webp``, ``--format smallest``, ``--format avif``, fixed quality 75 (format
 kept) and, because the yardsticks are JPEG/WebP encoders, ``--format jpeg`` at the
 default target and at quality 75.  Native Pillow JPEG q75 (optimize) is measured in
 the same run as the baseline; the company's yardsticks on the Kodak photos are
@@ -51,6 +51,8 @@ MODES: dict[str, Options] = {
     # Our score 0.944 lands near skimage 0.925, Squoosh's default SSIM: equal-SSIM bytes.
     "jpeg @0.944": Options(format="jpeg", visual_target=0.944),
     "webp @0.944": Options(format="webp", visual_target=0.944),
+    "avif default": Options(format="avif"),
+    "avif @0.944": Options(format="avif", visual_target=0.944),
 }
 # Company baseline median (Pillow JPEG q75 optimize) the yardsticks were measured with.
 YARDSTICK_BASELINE_KB = 65.8

@@ -8,9 +8,11 @@
     _headers                       the same Content-Security-Policy, for hosts that read one
     manifest.json                  every file with its sha256 and size, and the site's version
 
-The lock file lists only our two wheels (Pyodide's own lists hundreds of packages that live on
+The lock file lists only our wheels (Pyodide's own lists hundreds of packages that live on
 its CDN), so `loadPackage` can never reach for another host, and Pyodide checks each wheel's
-sha256 before installing it.
+sha256 before installing it. Besides `pillow` and `imgcompress`, loaded at start-up, it lists
+the codec packages the worker loads on demand: `avif` (Pillow's `_avif`, split out of the
+Pillow build by toolchain/avif_wheel.py).
 
 usage: python build_wheel.py [--force-pillow] [--out DIR]
 """
@@ -221,6 +223,28 @@ def check_pillow_wheel(wheel: Path) -> None:
         raise SystemExit(f"{wheel.name} lacks {sorted(needed - modules)}")
 
 
+def add_avif_package(pillow: Path, wheels: Path) -> Path:
+    """Serve the AVIF codec wheel and list it in the lock file as `avif`, after `pillow`.
+
+    The worker loads only `pillow` and `imgcompress` at start-up; every other package in the
+    lock file is a codec it loads when a file needs it (web/worker.js, codecs/avif.py).
+    """
+    built = pillow_wasm.avif_wheel_path(pillow)
+    with zipfile.ZipFile(built) as zf:
+        modules = [n for n in zf.namelist() if n.endswith(".so")]
+    if [Path(n).name.split(".")[0] for n in modules] != ["_avif"]:
+        raise SystemExit(f"{built.name} should hold PIL/_avif only, not {modules}")
+    with zipfile.ZipFile(pillow) as zf:
+        if any(n.startswith("PIL/_avif.") and n.endswith(".so") for n in zf.namelist()):
+            raise SystemExit(f"{pillow.name} still holds _avif: start-up would load the codec")
+    wheel = Path(shutil.copy2(built, wheels / built.name))
+    lock_path = wheels / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    lock["packages"]["avif"] = lock_entry(wheel, "avif", [], ["pillow"])
+    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
+    return wheel
+
+
 def build_site(out: Path, force_pillow: bool = False) -> dict:
     started = time.monotonic()
     pillow = pillow_wasm.ensure_wheel(force=force_pillow)
@@ -238,6 +262,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     pillow_copy = Path(shutil.copy2(pillow, wheels / pillow.name))
     ours = build_imgcompress_wheel(wheels)
     write_lock(runtime, pillow_copy, ours, wheels / "pyodide-lock.json")
+    add_avif_package(pillow, wheels)
     draw_icons(tmp / "icons")
     write_features(tmp)
     write_policy(tmp)

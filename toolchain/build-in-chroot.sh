@@ -65,6 +65,10 @@ src=$(unpack 'lcms2_*.orig.tar.[gx]z')
     && emmake make -j "$JOBS" -C src > _build.log 2>&1 && emmake make -C src install > /dev/null)
 cp "$src/include/lcms2.h" "$src/include/lcms2_plugin.h" "$P/include/"
 
+# --- AVIF: libaom, dav1d, libavif (build-avif.sh); Pillow's `_avif` goes to its own wheel.
+# shellcheck source=build-avif.sh
+source "$B/toolchain/build-avif.sh"
+
 echo "== Python headers for Pyodide"
 # Debian's python3.14-dev headers, with pyconfig.h rewritten for wasm32 from Pyodide's own
 # sysconfig data (sizeof(long) is 4 there, 8 on the build host).
@@ -90,13 +94,15 @@ python3.14 -m venv --without-pip --system-site-packages "$B/venv"
     export CFLAGS="$CFLAGS -I$PYINC -I$P/include"
     # libwebp's encoder needs libsharpyuv; an unresolved symbol would only fail at import.
     export LDFLAGS="-L$P/lib -lsharpyuv"
+    LDFLAGS+=" $AVIF_LDFLAGS"  # from build-avif.sh
     # pkg-config must see only the wasm libraries, never the host's.
     export PKG_CONFIG_LIBDIR=$P/lib/pkgconfig PKG_CONFIG_PATH=
     export MAX_CONCURRENCY=$JOBS
     features=()
     # PILLOW_ENABLE comes from pins.toml's [pillow.features] (via pillow_wasm.py).
     for f in ${PILLOW_ENABLE:?set by pillow_wasm.py}; do features+=(-C "$f=enable"); done
-    for f in tiff freetype jpeg2000 imagequant xcb avif; do features+=(-C "$f=disable"); done
+    features+=("${AVIF_PILLOW_FEATURES[@]}")  # from build-avif.sh
+    for f in tiff freetype jpeg2000 imagequant xcb; do features+=(-C "$f=disable"); done
     "$B/venv/bin/python" -m pip wheel --no-build-isolation --no-deps --no-index -w "$B/out" \
         -C platform-guessing=disable "${features[@]}" . > "$B/out/pillow-build.log" 2>&1 \
         || { tail -n 60 "$B/out/pillow-build.log"; exit 1; }

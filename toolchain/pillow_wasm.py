@@ -33,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import avif_wheel  # noqa: E402
 import pins  # noqa: E402
 from apt_mirror import debian_mirror  # noqa: E402
 from check_imports import unresolved  # noqa: E402
@@ -74,6 +75,15 @@ BUILD_FILES = (
     "pillow_wasm.py",
 )
 SYSCONFIG = "_sysconfigdata__emscripten_wasm32-emscripten.py"
+
+# --- AVIF: its own block, so that other library changes above merge cleanly -------------------
+# libaom encodes, dav1d decodes, libavif wraps both (build-avif.sh, sourced by
+# build-in-chroot.sh). Pillow is built with `_avif`, and avif_wheel.py moves that module out of
+# the Pillow wheel into the lazily loaded `avif` wheel: start-up does not pay for the codec.
+AVIF_SOURCES = ("aom", "dav1d", "libavif")
+SOURCES = (*SOURCES, *AVIF_SOURCES)
+SID_PACKAGES = (*SID_PACKAGES, "meson", "ninja-build")  # dav1d builds with meson
+BUILD_FILES = (*BUILD_FILES, "build-avif.sh", "avif_wheel.py")
 
 
 def log(message: str) -> None:
@@ -307,8 +317,8 @@ def build_wheel(final: Path) -> Path:
             "/build/toolchain/build-in-chroot.sh",
             extra_env={"PILLOW_ENABLE": PILLOW_ENABLE, "PYODIDE_PLATFORM": PYODIDE_PLATFORM},
         )
-    wheel = build / "out" / PILLOW_WHEEL
-    missing = unresolved(runtime / "pyodide.asm.wasm", wheel)
+    wheel, avif = split_avif(build / "out" / PILLOW_WHEEL)
+    missing = {**unresolved(runtime / "pyodide.asm.wasm", wheel), **avif_unresolved(runtime, avif)}
     if missing:
         for name, symbols in missing.items():
             log(f"{name}: unresolved imports: {', '.join(symbols[:20])}")
@@ -317,12 +327,14 @@ def build_wheel(final: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     shutil.copy2(wheel, tmp / PILLOW_WHEEL)
+    shutil.copy2(avif, tmp / avif.name)
     info = {
         "pillow": PILLOW_VERSION,
         "pyodide": PYODIDE_VERSION,
         "toolchain": (build / "toolchain-versions.txt").read_text().split("\n")[:-1],
         "sources": sorted(p.name for p in (build / "src").iterdir()),
         "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "avif": avif_info(build, avif),
     }
     (tmp / "BUILDINFO.json").write_text(json.dumps(info, indent=2) + "\n")
     log(f"built {PILLOW_WHEEL} ({wheel.stat().st_size // 1024} KiB)")
@@ -331,6 +343,40 @@ def build_wheel(final: Path) -> Path:
         if stale != published and stale.is_dir():
             shutil.rmtree(stale)
     return published / PILLOW_WHEEL
+
+
+# --- the AVIF wheel ----------------------------------------------------------------------------
+
+
+def avif_wheel_path(pillow_wheel: Path) -> Path:
+    """The `avif` codec wheel built beside a Pillow wheel (ensure_wheel() makes both)."""
+    path = pillow_wheel.parent / avif_wheel.wheel_name(pillow_wheel.name)
+    if not path.exists():
+        raise SystemExit(f"{path.name} is missing beside {pillow_wheel.name}: rebuild Pillow")
+    return path
+
+
+def split_avif(built: Path) -> tuple[Path, Path]:
+    """Pillow without `_avif`, and the `avif` wheel with it (avif_wheel.py)."""
+    out = built.parent
+    return avif_wheel.split(built, out / "avif-licenses", out / "split")
+
+
+def avif_unresolved(runtime: Path, avif: Path) -> dict[str, list[str]]:
+    return unresolved(runtime / "pyodide.asm.wasm", avif)
+
+
+def avif_info(build: Path, avif: Path) -> dict[str, object]:
+    """What BUILDINFO.json says of the AVIF wheel: its libraries' licences and build times."""
+    times = (build / "out" / "avif-times.txt").read_text().split()
+    return {
+        "wheel": avif.name,
+        "package": avif_wheel.LOCK_NAME,
+        "sha256": hashlib.sha256(avif.read_bytes()).hexdigest(),
+        "size": avif.stat().st_size,
+        "licences": avif_wheel.LICENCES,
+        "build_seconds": dict(zip(times[::2], map(int, times[1::2]), strict=True)),
+    }
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 
-# (code, text) of what preparation did, for the report's notes.
+# Records what preparation did, as a report note: note(code, text, **params).
 Note = Callable[..., None]
 
 

@@ -23,10 +23,6 @@ class Notes:
         """Add one note."""
         self.items.append({"code": code, "text": text, **params})
 
-    def codes(self) -> list[str]:
-        """The codes so far (for tests and for the CLI's terse mode)."""
-        return [item["code"] for item in self.items]
-
 
 @dataclass
 class Result:

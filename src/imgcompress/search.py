@@ -117,9 +117,8 @@ class Job:
 def encode(job: Job, codec: Codec, size: tuple[int, int], settings: Settings) -> Candidate:
     """One encode, counted; lossless ones are known to score 1.0."""
     job.encodes += 1
-    encoder = codecs.get(codec.name).encode
-    assert encoder is not None
-    encoded = encoder(job.picture(codec, size), settings)
+    assert codec.encode is not None, "choose() hands out writable codecs only"
+    encoded = codec.encode(job.picture(codec, size), settings)
     exact = settings.lossless or (codec.lossless and settings.colors is None)
     return Candidate(encoded.data, codec, encoded.params, 1.0 if exact else None, size)
 
@@ -362,7 +361,8 @@ def choose(source: Codec, job: Job, fmt: str) -> list[Codec]:
             chosen = [c for c in chosen if c.quality_range]
         if job.animated and source.animation and source.can_write and source not in chosen:
             chosen.append(source)
-        return [c for c in chosen if c.available()] or chosen[:1]
+        # Availability is checked here, once per image, not on every probe.
+        return [codecs.get(c.name) for c in [c for c in chosen if c.available()] or chosen[:1]]
     codec = source if fmt == "keep" else codecs.CODECS[fmt]
     if fmt == "keep" and codec.keep_as:
         written = codecs.CODECS[codec.keep_as]
@@ -389,7 +389,7 @@ def choose(source: Codec, job: Job, fmt: str) -> list[Codec]:
             "alpha_flattened",
             f"{codec.label} has no transparency: transparent areas were filled with white.",
         )
-    return [codec]
+    return [codecs.get(codec.name)]
 
 
 def effective_target(job: Job, target: float) -> float:

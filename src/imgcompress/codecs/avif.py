@@ -68,8 +68,10 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
     # coefficients), so the codec offers no lossless alternative.
     kwargs: dict[str, object] = {"quality": quality, "speed": speed}
     params = {**kwargs, "subsampling": "4:2:0"}
-    threads = {"max_threads": _threads()} if _threads() else {}
-    data = save(picture, "AVIF", image, [], **threads, **kwargs)
+    threads = _threads()
+    if threads:
+        kwargs["max_threads"] = threads
+    data = save(picture, "AVIF", image, [], **kwargs)
     return Encoded(data, params)
 
 

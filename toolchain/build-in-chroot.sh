@@ -2,8 +2,8 @@
 # Runs inside the Debian sid chroot (see pillow_wasm.py): builds the C libraries Pillow needs as
 # static WebAssembly archives, then Pillow itself as a Pyodide wheel.
 #
-# Inputs, prepared by pillow_wasm.py under /build: src/ (Debian .orig tarballs and the Pillow
-# sdist), sysconfig/ (Pyodide's sysconfig data), toolchain/ (these scripts).
+# Inputs, prepared by pillow_wasm.py under /build: src/ (Debian .orig tarballs, the Pillow sdist
+# and the mozjpeg-lossless-optimization sdist, which bundles mozjpeg), sysconfig/ (Pyodide's sysconfig data), toolchain/ (these scripts).
 # Output: /build/out/pillow-*.whl and its build log.
 set -euo pipefail
 
@@ -45,10 +45,51 @@ src=$(unpack 'zlib_*.orig.tar.[gx]z')
 (cd "$src" && CC=emcc AR=emar RANLIB=emranlib ./configure --static --prefix="$P" > _configure.log \
     && emmake make -j "$JOBS" libz.a > _build.log && emmake make install > /dev/null)
 
-echo "== libjpeg-turbo"
-src=$(unpack 'libjpeg-turbo_*.orig.tar.[gx]z')
-cmake_lib "$src" -DENABLE_SHARED=OFF -DENABLE_STATIC=ON -DWITH_SIMD=OFF -DWITH_TURBOJPEG=OFF \
-    -DWITH_TOOLS=OFF -DWITH_TESTS=OFF -DCMAKE_INSTALL_LIBDIR=lib
+# --- mozjpeg and libtiff (issue "codecs", items 1 and 4) ---------------------------------------
+
+build_mozjpeg() {
+    # Pillow's JPEG library. The sdist's mozjpeg/ is the CMake project (VERSION 5.0.0). Its
+    # static build also links cjpeg/djpeg/jpegtran and wants libpng for them, and its install
+    # step installs those tools, so only the library target is built and installed by hand.
+    # mozjpeg 5 spells "no shared library" BUILD_SHARED_LIBS=OFF (cmake_lib passes it);
+    # ENABLE_SHARED is libjpeg-turbo's name, unknown here. BUILD is pinned: it defaults to
+    # today's date, which lands in the library.
+    local top src
+    top=$(unpack 'mozjpeg_lossless_optimization-*.tar.gz')
+    src=$top/mozjpeg
+    emcmake cmake -S "$src" -B "$src/_build" -G "Unix Makefiles" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$P" -DCMAKE_INSTALL_LIBDIR=lib \
+        -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DBUILD_SHARED_LIBS=OFF \
+        -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_C_FLAGS_RELEASE="" \
+        -DWITH_SIMD=OFF -DWITH_TURBOJPEG=OFF -DWITH_ARITH_DEC=ON -DPNG_SUPPORTED=OFF \
+        -DBUILD="${MOZJPEG_BUILD:?set by pillow_wasm.py}" > "$src/_cmake.log" 2>&1 \
+        || { tail -n 40 "$src/_cmake.log"; exit 1; }
+    cmake --build "$src/_build" -j "$JOBS" --target jpeg-static > "$src/_build.log"
+    mkdir -p "$P/lib/pkgconfig" "$P/include"
+    install -m 644 "$src/_build/libjpeg.a" "$P/lib/"
+    install -m 644 "$src/_build/jconfig.h" "$src/jerror.h" "$src/jmorecfg.h" "$src/jpeglib.h" \
+        "$P/include/"
+    install -m 644 "$src/_build/pkgscripts/libjpeg.pc" "$P/lib/pkgconfig/"
+}
+
+build_libtiff() {
+    # libtiff reads TIFF scans: JPEG (mozjpeg above) and zlib codecs, nothing else.
+    local src
+    src=$(unpack 'tiff_*.orig.tar.[bgx]z*')  # sid's is .bz2 (bzip2 comes with dpkg-dev)
+    cmake_lib "$src" -DCMAKE_INSTALL_LIBDIR=lib \
+        -Djpeg=ON -DJPEG_INCLUDE_DIR="$P/include" -DJPEG_LIBRARY="$P/lib/libjpeg.a" \
+        -Dzlib=ON -DZLIB_INCLUDE_DIR="$P/include" -DZLIB_LIBRARY="$P/lib/libz.a" \
+        -Dlzma=OFF -Dzstd=OFF -Dwebp=OFF -Djbig=OFF -Dlerc=OFF -Dlibdeflate=OFF \
+        -Dtiff-cxx=OFF -Dtiff-tools=OFF -Dtiff-tests=OFF -Dtiff-contrib=OFF -Dtiff-docs=OFF \
+        -Dtiff-opengl=OFF
+}
+
+echo "== mozjpeg"
+build_mozjpeg
+echo "== libtiff"
+build_libtiff
+
+# --- end of mozjpeg and libtiff ------------------------------------------------------------
 
 echo "== libwebp"
 src=$(unpack 'libwebp_*.orig.tar.[gx]z')
@@ -102,7 +143,9 @@ python3.14 -m venv --without-pip --system-site-packages "$B/venv"
     # PILLOW_ENABLE comes from pins.toml's [pillow.features] (via pillow_wasm.py).
     for f in ${PILLOW_ENABLE:?set by pillow_wasm.py}; do features+=(-C "$f=enable"); done
     features+=("${AVIF_PILLOW_FEATURES[@]}")  # from build-avif.sh
-    for f in tiff freetype jpeg2000 imagequant xcb; do features+=(-C "$f=disable"); done
+    for f in tiff freetype jpeg2000 imagequant xcb; do
+        [[ " $PILLOW_ENABLE " == *" $f "* ]] || features+=(-C "$f=disable")  # enabled wins
+    done
     "$B/venv/bin/python" -m pip wheel --no-build-isolation --no-deps --no-index -w "$B/out" \
         -C platform-guessing=disable "${features[@]}" . > "$B/out/pillow-build.log" 2>&1 \
         || { tail -n 60 "$B/out/pillow-build.log"; exit 1; }

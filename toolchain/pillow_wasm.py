@@ -47,8 +47,8 @@ PYODIDE_PLATFORM = PINS.pyodide_platform
 PILLOW_VERSION = PINS.pillow_version
 PILLOW_SDIST_SHA256 = PINS.pillow_sdist_sha256
 PILLOW_WHEEL = f"pillow-{PILLOW_VERSION}-cp314-cp314-{PYODIDE_PLATFORM}.whl"
-# The Pillow build switches to enable, passed to build-in-chroot.sh.
-PILLOW_ENABLE = " ".join(PINS.pillow_features.values())
+# The Pillow build switches to enable, passed to build-in-chroot.sh (jpg and mozjpeg share one).
+PILLOW_ENABLE = " ".join(dict.fromkeys(PINS.pillow_features.values()))
 
 SUITE = PINS.debian_suite
 SID_PACKAGES = (
@@ -65,8 +65,9 @@ SID_PACKAGES = (
     "ca-certificates",
     "xz-utils",
 )
-# Debian source packages whose upstream tarballs we build (Pillow's JPEG, PNG, WebP, ICC).
-SOURCES = ("zlib", "libjpeg-turbo", "libwebp", "lcms2")
+# Debian source packages whose upstream tarballs we build (Pillow's PNG, WebP, ICC, TIFF; its JPEG
+# library, mozjpeg, comes from a PyPI sdist: see MOZJPEG below).
+SOURCES = ("zlib", "libwebp", "lcms2", "tiff")
 BUILD_FILES = (
     "build-in-chroot.sh",
     "emcc-side-module",
@@ -234,10 +235,17 @@ def ensure_chroot() -> Path:
 
 
 def pillow_sdist() -> Path:
+    return fetch_sdist(
+        "pillow", PILLOW_VERSION, f"pillow-{PILLOW_VERSION}.tar.gz", PILLOW_SDIST_SHA256
+    )
+
+
+def fetch_sdist(project: str, version: str, filename: str, sha256: str) -> Path:
+    """An sdist from the Python package index (pip's own configuration), checked by sha256."""
     dest = cache_dir() / "sdist"
-    sdist = dest / f"pillow-{PILLOW_VERSION}.tar.gz"
-    if not sdist.exists() or hashlib.sha256(sdist.read_bytes()).hexdigest() != PILLOW_SDIST_SHA256:
-        log(f"fetching the Pillow {PILLOW_VERSION} sdist from the Python package index")
+    sdist = dest / filename
+    if not sdist.exists() or hashlib.sha256(sdist.read_bytes()).hexdigest() != sha256:
+        log(f"fetching the {project} {version} sdist from the Python package index")
         subprocess.run(
             [
                 sys.executable,
@@ -248,15 +256,41 @@ def pillow_sdist() -> Path:
                 "--no-deps",
                 "--no-binary",
                 ":all:",
-                f"pillow=={PILLOW_VERSION}",
+                f"{project}=={version}",
                 "-d",
                 str(dest),
             ],
             check=True,
         )
-    if hashlib.sha256(sdist.read_bytes()).hexdigest() != PILLOW_SDIST_SHA256:
+    if hashlib.sha256(sdist.read_bytes()).hexdigest() != sha256:
         raise SystemExit(f"{sdist.name}: sha256 does not match the pinned one")
     return sdist
+
+
+# --- mozjpeg, Pillow's JPEG library (issue "codecs", item 1) ----------------------------------
+# No Debian source package: the PyPI sdist of mozjpeg-lossless-optimization bundles mozjpeg's
+# source tree (mozjpeg/), pinned in pins.toml's [mozjpeg]. build-in-chroot.sh builds it.
+
+MOZJPEG = PINS.mozjpeg
+
+
+def mozjpeg_sdist() -> Path:
+    return fetch_sdist(
+        MOZJPEG.sdist, MOZJPEG.sdist_version, MOZJPEG.sdist_file, MOZJPEG.sdist_sha256
+    )
+
+
+def mozjpeg_buildinfo() -> dict[str, str]:
+    """What BUILDINFO.json records of mozjpeg (the sid libraries' versions are in their names)."""
+    return {
+        "version": MOZJPEG.version,
+        "build": MOZJPEG.build,
+        "source": MOZJPEG.sdist_file,
+        "sha256": MOZJPEG.sdist_sha256,
+    }
+
+
+# --- the wheel, continued ----------------------------------------------------------------------
 
 
 def wheel_key() -> str:
@@ -270,6 +304,7 @@ def wheel_key() -> str:
         SUITE,
         *SID_PACKAGES,
         *SOURCES,
+        *mozjpeg_buildinfo().values(),
         *files,
     )
 
@@ -295,11 +330,12 @@ def build_wheel(final: Path) -> Path:
     for sub in ("src", "sysconfig", "toolchain"):
         (build / sub).mkdir(parents=True)
     shutil.copy2(sdist, build / "src")
+    shutil.copy2(mozjpeg_sdist(), build / "src")
     with zipfile.ZipFile(runtime / "python_stdlib.zip") as zf:
         (build / "sysconfig" / SYSCONFIG).write_bytes(zf.read(SYSCONFIG))
     for name in BUILD_FILES:
         shutil.copy2(HERE / name, build / "toolchain")
-    log("building zlib, libjpeg-turbo, libwebp, lcms2 and Pillow with emscripten (about 3 min)")
+    log("building zlib, mozjpeg, libtiff, libwebp, lcms2 and Pillow with emscripten (about 4 min)")
     with mounted(root):
         chroot_sh(
             root,
@@ -315,7 +351,11 @@ def build_wheel(final: Path) -> Path:
         chroot_sh(
             root,
             "/build/toolchain/build-in-chroot.sh",
-            extra_env={"PILLOW_ENABLE": PILLOW_ENABLE, "PYODIDE_PLATFORM": PYODIDE_PLATFORM},
+            extra_env={
+                "PILLOW_ENABLE": PILLOW_ENABLE,
+                "PYODIDE_PLATFORM": PYODIDE_PLATFORM,
+                "MOZJPEG_BUILD": MOZJPEG.build,
+            },
         )
     wheel, avif = split_avif(build / "out" / PILLOW_WHEEL)
     missing = {**unresolved(runtime / "pyodide.asm.wasm", wheel), **avif_unresolved(runtime, avif)}
@@ -333,6 +373,7 @@ def build_wheel(final: Path) -> Path:
         "pyodide": PYODIDE_VERSION,
         "toolchain": (build / "toolchain-versions.txt").read_text().split("\n")[:-1],
         "sources": sorted(p.name for p in (build / "src").iterdir()),
+        "mozjpeg": mozjpeg_buildinfo(),
         "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
         "avif": avif_info(build, avif),
     }

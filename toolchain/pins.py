@@ -15,6 +15,22 @@ PINS_FILE = Path(__file__).resolve().parent.parent / "pins.toml"
 
 
 @dataclass(frozen=True)
+class MozjpegPins:
+    """pins.toml's [mozjpeg]: the PyPI sdist that bundles mozjpeg's source, and its build."""
+
+    sdist: str
+    sdist_version: str
+    sdist_sha256: str
+    version: str
+    build: str
+
+    @property
+    def sdist_file(self) -> str:
+        """The file name pip gives the sdist (the project name normalized with underscores)."""
+        return f"{self.sdist.replace('-', '_')}-{self.sdist_version}.tar.gz"
+
+
+@dataclass(frozen=True)
 class Pins:
     """The pinned values, by what they are for (see pins.toml for why each is pinned)."""
 
@@ -27,11 +43,16 @@ class Pins:
     pillow_features: dict[str, str]
     chromium: Path
     debian_suite: str
+    # mozjpeg, Pillow's JPEG library in the browser: the sdist that bundles its source.
+    mozjpeg: MozjpegPins
 
     @property
     def feature_names(self) -> list[str]:
         """The PIL.features names the browser's Pillow must report as present."""
         return list(self.pillow_features)
+
+
+MOZJPEG_KEYS = ("sdist", "sdist_version", "sdist_sha256", "version", "build")
 
 
 @functools.cache
@@ -50,6 +71,7 @@ def load(path: Path = PINS_FILE) -> Pins:
             pillow_features=dict(pillow["features"]),
             chromium=Path(data["chromium"]["path"]),
             debian_suite=data["debian"]["suite"],
+            mozjpeg=MozjpegPins(**{k: data["mozjpeg"][k] for k in MOZJPEG_KEYS}),
         )
     except KeyError as missing:
         raise SystemExit(f"{path.name} lacks the key {missing}") from None

@@ -22,7 +22,10 @@ def test_pins_load_with_every_key() -> None:
     pinned = pins.load()
     assert pinned.pyodide_integrity.startswith("sha512-")
     assert len(pinned.pillow_sdist_sha256) == 64
-    assert pinned.feature_names == ["jpg", "zlib", "webp", "littlecms2"]
+    assert pinned.feature_names == ["jpg", "zlib", "webp", "littlecms2", "mozjpeg", "libtiff"]
+    assert len(pinned.mozjpeg.sdist_sha256) == 64
+    assert pinned.mozjpeg.build.isdigit()
+    assert len(pinned.mozjpeg.build) == 8
     assert pinned.chromium.is_absolute()
     assert pinned.debian_suite
 

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "toolchain"))
 
 import pillow_wasm  # noqa: E402
 import pins  # noqa: E402
+import site_licences  # noqa: E402
 
 WEB = ROOT / "web"
 
@@ -57,6 +58,9 @@ CSP_DIRECTIVES = (
 CSP_META = "; ".join(CSP_DIRECTIVES)
 # frame-ancestors is ignored in a <meta>; a header can carry it.
 CSP_HEADER = CSP_META + "; frame-ancestors 'none'"
+
+
+SOURCES = "sources"  # site_licences.write() fills it
 
 
 def sha256(path: Path) -> str:
@@ -108,11 +112,11 @@ def write_lock(runtime: Path, pillow: Path, ours: Path, dest: Path) -> None:
     dest.write_text(json.dumps(lock, indent=2) + "\n")
 
 
-def file_entries(site: Path, skip: set[str]) -> dict[str, dict]:
+def file_entries(site: Path, skip: set[str], under: str = "") -> dict[str, dict]:
     files = {}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
-        if path.is_file() and rel not in skip:
+        if path.is_file() and rel not in skip and rel.startswith(under):
             files[rel] = {"sha256": sha256(path), "size": path.stat().st_size}
     return files
 
@@ -150,9 +154,13 @@ def write_policy(site: Path) -> None:
 def write_manifest(site: Path, pillow_info: dict) -> dict:
     """List every file; the version hashes all of them but the service worker, which carries it.
 
+    The source archives are listed apart (`sources`): the page never runs them, so the service
+    worker does not precache them and "Files this page runs" does not count them.
+
     A new version changes sw.js's bytes, which is how browsers notice an update.
     """
-    files = file_entries(site, {"sw.js", "manifest.json"})
+    offered = file_entries(site, set(), under=f"{SOURCES}/")
+    files = file_entries(site, {"sw.js", "manifest.json", *offered})
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     sw = site / "sw.js"
     stamp(sw, {"__SITE_VERSION__": version, "__CONTENT_SECURITY_POLICY__": CSP_HEADER})
@@ -162,6 +170,7 @@ def write_manifest(site: Path, pillow_info: dict) -> dict:
         "csp": CSP_META,
         "pillow_build": pillow_info,
         "files": dict(sorted(files.items())),
+        "sources": offered,
     }
     (site / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -245,6 +254,23 @@ def add_avif_package(pillow: Path, wheels: Path) -> Path:
     return wheel
 
 
+def pyodide_row(runtime: Path) -> dict[str, object]:
+    """Pyodide is shipped as the npm registry publishes it, not built here."""
+    package = json.loads((runtime / "package.json").read_text())
+    return {
+        "name": "Pyodide",
+        "version": package["version"],
+        "licence": package["license"],
+        "package": "runtime",
+        "integrity": pins.load().pyodide_integrity,
+        "note": (
+            "shipped as published on npm (pyodide.mjs, pyodide.asm.*, python_stdlib.zip); it "
+            "contains CPython (PSF-2.0) and the C libraries Pyodide compiles in. Its source is "
+            f"the pyodide/pyodide repository at tag {package['version']}."
+        ),
+    }
+
+
 def build_site(out: Path, force_pillow: bool = False) -> dict:
     started = time.monotonic()
     pillow = pillow_wasm.ensure_wheel(force=force_pillow)
@@ -267,6 +293,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     write_features(tmp)
     write_policy(tmp)
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
+    site_licences.write(tmp, [pillow_wasm.sources_path(pillow)], ROOT, info, [pyodide_row(runtime)])
     manifest = write_manifest(tmp, info)
 
     shutil.rmtree(out, ignore_errors=True)

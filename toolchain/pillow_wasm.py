@@ -76,6 +76,7 @@ BUILD_FILES = (
     "pillow_wasm.py",
 )
 SYSCONFIG = "_sysconfigdata__emscripten_wasm32-emscripten.py"
+SOURCES_DIR = "sources"  # beside the built wheels: every archive the build read
 
 # --- AVIF: its own block, so that other library changes above merge cleanly -------------------
 # libaom encodes, dav1d decodes, libavif wraps both (build-avif.sh, sourced by
@@ -368,6 +369,9 @@ def build_wheel(final: Path) -> Path:
     tmp.mkdir()
     shutil.copy2(wheel, tmp / PILLOW_WHEEL)
     shutil.copy2(avif, tmp / avif.name)
+    # The exact archives built from: the site serves them beside its Licences section, so that
+    # what it ships can be rebuilt (and its LGPL parts relinked) from what it offers.
+    shutil.copytree(build / "src", tmp / SOURCES_DIR)
     info = {
         "pillow": PILLOW_VERSION,
         "pyodide": PYODIDE_VERSION,
@@ -387,6 +391,14 @@ def build_wheel(final: Path) -> Path:
 
 
 # --- the AVIF wheel ----------------------------------------------------------------------------
+
+
+def sources_path(pillow_wheel: Path) -> Path:
+    """The source archives this Pillow wheel (and its codec wheels) were built from."""
+    path = pillow_wheel.parent / SOURCES_DIR
+    if not path.is_dir():
+        raise SystemExit(f"{path} is missing beside {pillow_wheel.name}: rebuild Pillow")
+    return path
 
 
 def avif_wheel_path(pillow_wheel: Path) -> Path:

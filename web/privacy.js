@@ -3,6 +3,7 @@
 // from the build manifest), and whether the service worker guards the workers and keeps the
 // page available offline. It only observes and reports; the guards are the CSP and sw.js.
 import { watchNetwork } from "./netwatch.js";
+import { renderLicences } from "./licences.js";
 
 const SW_URL = new URL("./sw.js", import.meta.url);
 const MANIFEST_URL = new URL("./manifest.json", import.meta.url);
@@ -35,6 +36,7 @@ export class PrivacyLedger {
     this.#build();
     watchNetwork(window, (event) => this.record(event, "page"));
     this.#loadManifest();
+    renderLicences(this.licencesBox);
     this.#registration = this.#registerServiceWorker();
     this.#registration.catch(() => {}); // reported in the panel; guarded() still resolves
     button.addEventListener("click", () => this.toggle());
@@ -106,6 +108,7 @@ export class PrivacyLedger {
           "working, because everything runs in this tab.",
       }),
       (this.filesBox = el("details", {}, el("summary", { textContent: "Files this page runs" }))),
+      (this.licencesBox = el("details", { id: "licences" }, el("summary", { textContent: "Licences" }))),
       el("button", { type: "button", className: "close", textContent: "Close", onclick: () => this.toggle(false) }),
     );
     this.#panel.setAttribute("aria-labelledby", "privacy-title");

@@ -15,24 +15,29 @@ RUNNER = Path(__file__).with_name("pyodide_runner.mjs")
 PyodideRun = Callable[[str], Any]
 
 
-@pytest.fixture
-def in_pyodide(site: Path, tmp_path: Path) -> PyodideRun:
-    """Run a script in Pyodide; `tmp_path` is its /data, its `result` comes back as JSON."""
+def pyodide_runner(site: Path, data: Path, timeout: float = 300) -> PyodideRun:
+    """A function that runs a script in Pyodide with `data` as its /data; `result` comes back."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed; the runtime tests need it")
 
     def run(script: str) -> Any:
-        out = tmp_path / "result.json"
+        out = data / "result.json"
         proc = subprocess.run(
-            [node, str(RUNNER), str(site), str(tmp_path), str(out)],
+            [node, str(RUNNER), str(site), str(data), str(out)],
             input=script,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
         )
         if proc.returncode != 0:
             pytest.fail(f"Pyodide run failed:\n{proc.stderr[-4000:]}")
         return json.loads(out.read_text())
 
     return run
+
+
+@pytest.fixture
+def in_pyodide(site: Path, tmp_path: Path) -> PyodideRun:
+    """Run a script in Pyodide; `tmp_path` is its /data, its `result` comes back as JSON."""
+    return pyodide_runner(site, tmp_path)

@@ -72,7 +72,11 @@ ARCHIVE_VERSION = re.compile(r"[_-]([0-9][^_/]*?)(?:\.orig)?\.tar\.")
 
 def _archive(sources: list[Path], library: Library) -> Path:
     matches = sorted(
-        p for d in sources for p in d.iterdir() if fnmatch.fnmatch(p.name, library.archive)
+        p
+        for d in sources
+        for p in d.iterdir()
+        if fnmatch.fnmatch(p.name, library.archive)
+        and not any(fnmatch.fnmatch(p.name, c) for c in COMPANION)
     )
     if len(matches) != 1:
         raise SystemExit(f"{library.name}: expected one {library.archive}, found {matches}")

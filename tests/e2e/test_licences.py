@@ -19,7 +19,7 @@ def test_licences_section_links_sources_served_by_the_site(page: Page, base_url:
     expect(box.locator("tbody tr").first).to_be_visible()
     names = box.locator("tbody tr td:first-child").all_inner_texts()
     assert {"imgcompress", "Pillow", "mozjpeg", "libtiff", "Pyodide"} <= set(names)
-    link = box.locator("tbody tr", has_text="libtiff").locator("a", has_text="tiff_")
+    link = box.locator("tbody tr", has_text="libtiff").locator("a[href*='.orig.tar']")
     href = link.get_attribute("href")
     assert href is not None
     assert href.startswith(base_url)

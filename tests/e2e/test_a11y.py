@@ -116,7 +116,9 @@ def test_fits_a_phone_without_sideways_scrolling(
         expect(page.locator('[data-file-row][data-state="done"]')).to_have_count(2, timeout=WORK_MS)
         assert page.evaluate(overflow) <= 0
         page.locator("#privacy-button").click()
-        page.locator("#privacy-panel summary").click()
+        for summary in page.locator("#privacy-panel summary").all():  # files, then licences
+            summary.click()
+        expect(page.locator("#licences tbody tr").first).to_be_visible()
         assert page.evaluate(overflow) <= 0
     finally:
         context.close()

@@ -4,6 +4,7 @@ modules) decodes as the native build does, and the engine treats HEIC as it does
 from __future__ import annotations
 
 import array
+import hashlib
 import io
 import json
 import shutil
@@ -100,6 +101,32 @@ def test_lock_file_lists_heif_as_a_codec_package(site: Path) -> None:
     )
     assert {"libheif-COPYING", "libde265-COPYING", "pillow-heif-LICENSE"} <= licences
     assert "License-Expression: BSD-3-Clause AND LGPL-3.0-or-later" in text
+
+
+def test_manifest_records_every_source_with_its_hash(site: Path) -> None:
+    """manifest.json names the three archives the package was built from, each with its pinned
+    sha256 and licence, and the served wheel's own hash (for the page's Licences section)."""
+    import pins
+
+    heif = json.loads((site / "manifest.json").read_text())["pillow_build"]["heif"]
+    pinned = pins.load_heif()
+    assert {s["archive"]: (s["sha256"], s["licence"]) for s in heif["sources"]} == {
+        f"libde265_{pinned.libde265_version}.orig.tar.gz": (
+            pinned.libde265_orig_sha256,
+            "LGPL-3.0-or-later",
+        ),
+        f"pylibheif-{pinned.pylibheif_version}.tar.gz": (
+            pinned.pylibheif_sdist_sha256,
+            "LGPL-3.0-or-later",
+        ),
+        f"pillow_heif-{pinned.pillow_heif_version}.tar.gz": (
+            pinned.pillow_heif_sdist_sha256,
+            "BSD-3-Clause",
+        ),
+    }
+    _, wheel = _wheel(site)
+    assert heif["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert heif["libheif"] == pinned.libheif_version
 
 
 def test_libraries_are_linked_dynamically(site: Path) -> None:

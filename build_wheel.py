@@ -12,7 +12,8 @@ The lock file lists only our wheels (Pyodide's own lists hundreds of packages th
 its CDN), so `loadPackage` can never reach for another host, and Pyodide checks each wheel's
 sha256 before installing it. Besides `pillow` and `imgcompress`, loaded at start-up, it lists
 the codec packages the worker loads on demand: `avif` (Pillow's `_avif`, split out of the
-Pillow build by toolchain/avif_wheel.py).
+Pillow build by toolchain/avif_wheel.py) and `heif` (pillow-heif with libheif and libde265 as
+separate side modules, built by toolchain/heif_wasm.py).
 
 usage: python build_wheel.py [--force-pillow] [--out DIR]
 """
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "toolchain"))
 
+import heif_wasm  # noqa: E402
 import pillow_wasm  # noqa: E402
 import pins  # noqa: E402
 import site_licences  # noqa: E402
@@ -271,6 +273,21 @@ def pyodide_row(runtime: Path) -> dict[str, object]:
     }
 
 
+def add_heif_package(wheels: Path) -> tuple[Path, dict]:
+    """Serve the HEIC decoder wheel and list it in the lock file as `heif`, after `pillow`.
+
+    Built in its own cached step (heif_wasm.py); its BUILDINFO goes into the manifest beside
+    Pillow's, naming every archive it was built from, with its sha256 and licence.
+    """
+    built = heif_wasm.ensure_heif_wheel()
+    wheel = Path(shutil.copy2(built, wheels / built.name))
+    lock_path = wheels / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    lock["packages"]["heif"] = lock_entry(wheel, "heif", ["pillow_heif"], ["pillow"])
+    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
+    return wheel, json.loads((built.parent / "BUILDINFO.json").read_text())
+
+
 def build_site(out: Path, force_pillow: bool = False) -> dict:
     started = time.monotonic()
     pillow = pillow_wasm.ensure_wheel(force=force_pillow)
@@ -289,11 +306,14 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     ours = build_imgcompress_wheel(wheels)
     write_lock(runtime, pillow_copy, ours, wheels / "pyodide-lock.json")
     add_avif_package(pillow, wheels)
+    _, heif_info = add_heif_package(wheels)
     draw_icons(tmp / "icons")
     write_features(tmp)
     write_policy(tmp)
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
     site_licences.write(tmp, [pillow_wasm.sources_path(pillow)], ROOT, info, [pyodide_row(runtime)])
+
+    info["heif"] = heif_info
     manifest = write_manifest(tmp, info)
 
     shutil.rmtree(out, ignore_errors=True)

@@ -75,3 +75,28 @@ def load(path: Path = PINS_FILE) -> Pins:
         )
     except KeyError as missing:
         raise SystemExit(f"{path.name} lacks the key {missing}") from None
+
+
+@dataclass(frozen=True)
+class HeifPins:
+    """The `heif` package's sources (pins.toml's [heif]): its own block, its own build."""
+
+    pillow_heif_version: str
+    pillow_heif_sdist_sha256: str
+    pylibheif_version: str
+    pylibheif_sdist_sha256: str
+    libheif_version: str
+    libde265_version: str
+    libde265_orig: str
+    libde265_orig_sha256: str
+
+
+@functools.cache
+def load_heif(path: Path = PINS_FILE) -> HeifPins:
+    """Read pins.toml's [heif]; a missing or misspelt key fails here, naming it."""
+    with path.open("rb") as handle:
+        heif = tomllib.load(handle).get("heif", {})
+    try:
+        return HeifPins(**{name: heif[name] for name in HeifPins.__dataclass_fields__})
+    except KeyError as missing:
+        raise SystemExit(f"{path.name} lacks the key heif.{missing.args[0]}") from None

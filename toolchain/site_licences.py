@@ -36,8 +36,8 @@ class Library:
     archive: str  # pattern over the build's sources/ folder
     licence_files: tuple[str, ...]  # paths inside the archive, below its top folder
     package: str  # the lock-file package that ships it
-    # Where the version comes from: the archive's name, or a key of BUILDINFO.json for a
-    # library bundled in another project's archive.
+    # Where the version comes from: the archive's name, or a dotted path into the build
+    # records (BUILDINFO.json) for a library bundled in another project's archive.
     version_from: str = "archive"
     note: str = ""
 
@@ -51,7 +51,7 @@ LIBRARIES = (
         "mozjpeg_lossless_optimization-*.tar.gz",
         ("mozjpeg/LICENSE.md", "mozjpeg/README.ijg"),
         "pillow",
-        version_from="mozjpeg",
+        version_from="mozjpeg.version",
         note="bundled in the mozjpeg-lossless-optimization sdist, folder mozjpeg/",
     ),
     Library("libtiff", "libtiff", "tiff_*.orig.tar.*", ("LICENSE.md",), "pillow"),
@@ -66,6 +66,25 @@ LIBRARIES = (
     ),
     Library("dav1d", "BSD-2-Clause", "dav1d_*.orig.tar.*", ("COPYING",), "avif"),
     Library("libavif", "BSD-2-Clause", "libavif_*.orig.tar.*", ("LICENSE",), "avif"),
+    Library(
+        "libheif",
+        "LGPL-3.0-or-later",
+        "pylibheif-*.tar.gz",
+        ("third_party/libheif/COPYING",),
+        "heif",
+        version_from="heif.libheif",
+        note="bundled in the pylibheif sdist, folder third_party/libheif/; a shared library "
+        "of its own in the heif package, so it can be relinked",
+    ),
+    Library(
+        "libde265",
+        "LGPL-3.0-or-later",
+        "libde265_*.orig.tar.*",
+        ("COPYING",),
+        "heif",
+        note="a shared library of its own in the heif package, so it can be relinked",
+    ),
+    Library("pillow-heif", "BSD-3-Clause", "pillow_heif-*.tar.gz", ("LICENSE.txt",), "heif"),
 )
 ARCHIVE_VERSION = re.compile(r"[_-]([0-9][^_/]*?)(?:\.orig)?\.tar\.")
 
@@ -73,8 +92,7 @@ ARCHIVE_VERSION = re.compile(r"[_-]([0-9][^_/]*?)(?:\.orig)?\.tar\.")
 def _archive(sources: list[Path], library: Library) -> Path:
     matches = sorted(
         p
-        for d in sources
-        for p in d.iterdir()
+        for p in sources
         if fnmatch.fnmatch(p.name, library.archive)
         and not any(fnmatch.fnmatch(p.name, c) for c in COMPANION)
     )
@@ -83,14 +101,14 @@ def _archive(sources: list[Path], library: Library) -> Path:
     return matches[0]
 
 
-def _companions(archive: Path) -> list[Path]:
+def _companions(archive: Path, sources: list[Path]) -> list[Path]:
     """Debian's .dsc, packaging and signatures beside an upstream .orig tarball."""
     if ".orig." not in archive.name:
         return []
     prefix = archive.name.split("_")[0] + "_"
     return sorted(
         p
-        for p in archive.parent.iterdir()
+        for p in sources
         if p.name.startswith(prefix) and any(fnmatch.fnmatch(p.name, c) for c in COMPANION)
     )
 
@@ -144,7 +162,10 @@ def _entry(site: Path, path: Path) -> dict[str, object]:
 
 def _version(library: Library, archive: Path, buildinfo: dict) -> str:
     if library.version_from != "archive":
-        return str(buildinfo[library.version_from]["version"])
+        value: object = buildinfo
+        for key in library.version_from.split("."):
+            value = value[key]  # type: ignore[index]
+        return str(value)
     match = ARCHIVE_VERSION.search(archive.name)
     if match is None:
         raise SystemExit(f"{library.name}: no version in {archive.name}")
@@ -156,8 +177,8 @@ def write(
 ) -> dict:
     """Serve the sources and licence texts under `site`, and describe them in licences.json.
 
-    `sources` are the folders of archives the builds read (every file in them must belong to
-    a row); `runtime` lists what is shipped as published rather than built here (Pyodide).
+    `sources` are the archives the builds read (each must belong to a row); `runtime` lists
+    what is shipped as published rather than built here (Pyodide).
     """
     served = site / "sources"
     texts = site / "licences"
@@ -167,7 +188,7 @@ def write(
     rows = []
     for library in LIBRARIES:
         archive = _archive(sources, library)
-        companions = _companions(archive)
+        companions = _companions(archive, sources)
         used.update([archive, *companions])
         for path in (archive, *companions):
             shutil.copy2(path, served / path.name)
@@ -188,7 +209,7 @@ def write(
                 "licence_files": licence_files,
             }
         )
-    unknown = sorted(p.name for d in sources for p in d.iterdir() if p not in used)
+    unknown = sorted(p.name for p in sources if p not in used)
     if unknown:
         raise SystemExit(f"the build read {unknown}, which site_licences.LIBRARIES does not list")
     scripts = _scripts_archive(repo, served / "imgcompress-build-scripts.tar.gz")

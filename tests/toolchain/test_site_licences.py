@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import site_licences
 
-BUILDINFO = {"mozjpeg": {"version": "5.0.0"}}
+BUILDINFO = {"mozjpeg": {"version": "5.0.0"}, "heif": {"libheif": "1.23.5"}}
 ALL_FILES = {
     "pillow-12.2.0.tar.gz": ("pillow-12.2.0/", ["LICENSE"]),
     "zlib_1.3.2.orig.tar.gz": ("zlib-1.3.2/", ["LICENSE"]),
@@ -24,6 +24,9 @@ ALL_FILES = {
     "aom_3.14.1.orig.tar.xz": ("", ["LICENSE", "PATENTS"]),  # no top folder, as sid's
     "dav1d_1.5.4.orig.tar.xz": ("dav1d-1.5.4/", ["COPYING"]),
     "libavif_1.4.2.orig.tar.gz": ("libavif-1.4.2/", ["LICENSE"]),
+    "pylibheif-1.25.0.tar.gz": ("pylibheif-1.25.0/", ["third_party/libheif/COPYING"]),
+    "libde265_1.1.3.orig.tar.gz": ("libde265-1.1.3/", ["COPYING"]),
+    "pillow_heif-1.8.1.tar.gz": ("pillow_heif-1.8.1/", ["LICENSE.txt"]),
 }
 
 
@@ -60,7 +63,8 @@ def repo(tmp_path: Path) -> Path:
 def write(tmp_path: Path, sources: Path, repo: Path) -> dict:
     site = tmp_path / "site"
     site.mkdir(exist_ok=True)
-    return site_licences.write(site, [sources], repo, BUILDINFO, [{"name": "Pyodide"}])
+    archives = sorted(sources.iterdir())
+    return site_licences.write(site, archives, repo, BUILDINFO, [{"name": "Pyodide"}])
 
 
 def test_each_library_gets_its_version_licence_text_and_archive(
@@ -71,6 +75,7 @@ def test_each_library_gets_its_version_licence_text_and_archive(
     rows = {row["name"]: row for row in doc["libraries"]}
     assert rows["libtiff"]["version"] == "4.7.2"
     assert rows["mozjpeg"]["version"] == "5.0.0"
+    assert rows["libheif"]["version"] == "1.23.5"
     assert rows["zlib"]["packaging"][0]["file"] == "sources/zlib_1.3.2-1.dsc"
     aom = [(tmp_path / "site" / f["file"]).read_text() for f in rows["libaom"]["licence_files"]]
     assert aom == ["aom_3.14.1.orig.tar.xz LICENSE\n", "aom_3.14.1.orig.tar.xz PATENTS\n"]

@@ -144,9 +144,9 @@ class Codec:
       it and only the final file is written at full effort;
     * ``exact_tiles``: the codec codes every 16×16 block from that block's pixels alone
       (JPEG: DCT, quantisation and 4:2:0 subsampling are per block; only the entropy
-      coding is global), so the tiles of the score's mosaic decode exactly as they do
-      inside the whole image and the search trusts the mosaic's score for the final file
-      (tests/unit/test_search.py checks it);
+      coding is global), so the tiles of the score's mosaic decode as they do inside the
+      whole image (all but their outermost pixels, which no SSIM window reads) and the
+      search trusts the mosaic's score for the final file (tests/unit/test_search.py);
     * ``container_metadata``: metadata only the container shows (JPEG's XMP, IPTC and
       comment segments), as names of ``metadata.Found`` flags;
     * ``prepare``: what the pixels need before this codec sees them (JPEG flattens

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+from typing import Any
 
 import pytest
 from imagehelpers import corpus, encode
@@ -54,11 +55,17 @@ def test_jpeg_mosaic_tiles_decode_as_in_the_whole_image(photo: Image.Image) -> N
         assert from_probe == pytest.approx(from_full, abs=1e-4), quality
 
 
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    """The default search of the photo, as JPEG and as WebP."""
+    return {fmt: compress(corpus(PHOTO), Options(format=fmt)) for fmt in ("jpeg", "webp")}
+
+
 @pytest.mark.parametrize("fmt", ["jpeg", "webp"])
-def test_search_stays_within_its_encode_budget(fmt: str) -> None:
+def test_search_stays_within_its_encode_budget(fmt: str, results: dict[str, Any]) -> None:
     """A default search of an 8-MP photo reaches the target within MAX_ENCODES probes plus
     CONFIRM_TRIES full-size encodes."""
-    result = compress(corpus(PHOTO), Options(format=fmt))
+    result = results[fmt]
     assert result.report["target_met"]
     assert result.report["score"] >= 0.95
     assert 2 <= result.report["encodes"] <= BUDGET
@@ -74,11 +81,10 @@ def test_unreachable_target_is_said_not_met() -> None:
     assert "visual_target_missed" in [n["code"] for n in result.report["notes"]]
 
 
-def test_confirmed_score_is_the_full_files() -> None:
+def test_confirmed_score_is_the_full_files(results: dict[str, Any]) -> None:
     """The reported score of a mosaic-searched WebP is its own full-size file's score."""
-    data = corpus(PHOTO)
-    result = compress(data, Options(format="webp"))
-    original = Image.open(io.BytesIO(data)).convert("RGB")
+    result = results["webp"]
+    original = Image.open(io.BytesIO(corpus(PHOTO))).convert("RGB")
     out = Image.open(io.BytesIO(result.data)).convert("RGB")
     assert result.report["score"] == pytest.approx(S.guarded_score(original, out), abs=1e-4)
 

@@ -29,8 +29,9 @@ GPS_PHOTOS = {
 }
 # Every quality the default suite's score test uses on its two Kodak photos.
 QUALITIES = (20, 50, 75, 95)
-# Tolerance of the combined score above scikit-image's RGB-mean SSIM (see imgcompress.score).
-SCORE_ABOVE_SKIMAGE = 0.05
+# Tolerance of the combined score above scikit-image's RGB-mean SSIM (see imgcompress.score):
+# kodim13 at q20 reads 0.051 above with the triangle window (0.049 with the old Gaussian).
+SCORE_ABOVE_SKIMAGE = 0.055
 
 
 def _sha(data: bytes) -> str:
@@ -93,7 +94,7 @@ def test_real_sixteen_bit_png(full_corpus: Path) -> None:
 
 @pytest.mark.parametrize("name", [f"kodim{n:02d}.png" for n in (1, 3, 4, 7, 13, 15, 20, 23)])
 def test_score_tracks_skimage_on_every_kodak_photo(full_corpus: Path, name: str) -> None:
-    """Our combined score is 0..0.05 above scikit-image's RGB-mean SSIM on all Kodak photos."""
+    """Our combined score is 0..0.055 above scikit-image's RGB-mean SSIM on all Kodak photos."""
     image = Image.open(full_corpus / name).convert("RGB")
     for quality in QUALITIES:
         buf = io.BytesIO()
@@ -109,3 +110,44 @@ def test_score_tracks_skimage_on_every_kodak_photo(full_corpus: Path, name: str)
             channel_axis=2,
         )
         assert 0 <= S.score(image, other) - ref <= SCORE_ABOVE_SKIMAGE, (name, quality)
+
+
+# The block-grid contrast of a plain q75 JPEG differs between photos by about this much
+# (0.27-0.32 on the corpus); the engine's limit is one number for all of them.
+GRID_TOLERANCE = 0.04
+
+
+@pytest.mark.parametrize("name", sorted(GPS_PHOTOS))
+def test_default_jpeg_shows_no_more_grid_than_plain_q75(full_corpus: Path, name: str) -> None:
+    """The default output of a real phone photo has no more block grid in its flat areas
+    (sky, walls) than a plain q75 JPEG of it, within GRID_TOLERANCE."""
+    data = (full_corpus / name).read_bytes()
+    original = Image.open(io.BytesIO(data)).convert("RGB")
+    plain = io.BytesIO()
+    original.save(plain, "JPEG", quality=75)
+    result = compress(data)
+    out = Image.open(io.BytesIO(result.data)).convert("RGB")
+    assert result.report["target_met"]
+    q75 = S.blocking(original, Image.open(plain).convert("RGB"))
+    assert S.blocking(original, out) <= q75 + GRID_TOLERANCE
+
+
+@pytest.mark.parametrize("name", sorted(GPS_PHOTOS))
+def test_mosaic_probe_scores_the_real_photo_exactly(full_corpus: Path, name: str) -> None:
+    """On the real phone photos a JPEG probe of the mosaic scores as the full-size file does:
+    SSIM exactly, the guards within 5e-4 (they read the tiles' edge pixels, whose upsampled
+    chroma comes from the neighbouring tile)."""
+    from imgcompress.codecs import CODECS, Picture, Settings
+
+    original = Image.open(full_corpus / name).convert("RGB")
+    reference = S.Reference(original)
+    jpeg = CODECS["jpeg"]
+    for quality in (25, 50):
+        probe = jpeg.encode(Picture.still(reference.mosaic), Settings(quality=quality, probe=True))
+        full = jpeg.encode(Picture.still(original), Settings(quality=quality))
+        probed = Image.open(io.BytesIO(probe.data))
+        whole = Image.open(io.BytesIO(full.data))
+        assert reference.ssim(probed, proxy=True) == pytest.approx(reference.ssim(whole), abs=1e-6)
+        assert reference.guarded(probed, proxy=True) == pytest.approx(
+            reference.guarded(whole), abs=5e-4
+        )

@@ -140,8 +140,13 @@ class Codec:
       fewest colours that still meet the target (its lossless encode is the ceiling);
     * ``lossless_alternative``: for graphics the codec's lossless mode is tried too, and
       kept when it is smaller;
-    * ``fast_probes``: ``Settings(probe=True)`` is markedly faster, so large images are
-      searched with probes and written once at full effort;
+    * ``fast_probes``: ``Settings(probe=True)`` is markedly faster, so search probes use
+      it and only the final file is written at full effort;
+    * ``exact_tiles``: the codec codes every 16×16 block from that block's pixels alone
+      (JPEG: DCT, quantisation and 4:2:0 subsampling are per block; only the entropy
+      coding is global), so the tiles of the score's mosaic decode as they do inside the
+      whole image (all but their outermost pixels, which no SSIM window reads) and the
+      search trusts the mosaic's score for the final file (tests/unit/test_search.py);
     * ``container_metadata``: metadata only the container shows (JPEG's XMP, IPTC and
       comment segments), as names of ``metadata.Found`` flags;
     * ``prepare``: what the pixels need before this codec sees them (JPEG flattens
@@ -182,6 +187,7 @@ class Codec:
     palette: bool = False
     lossless_alternative: bool = False
     fast_probes: bool = False
+    exact_tiles: bool = False
     animated_as: str | None = None
     smallest: bool = False
     choosable: bool = True

@@ -1,0 +1,139 @@
+"""The visual-target search: mosaic probes, their budget, and what it reports.
+
+The photo is the 8-MP iPhone stand-in of tests/testdata.py (large enough to be probed on the
+score's mosaic); a smooth sky-like gradient stands in for the flat areas where blocking shows.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from typing import Any
+
+import pytest
+from imagehelpers import corpus, encode
+from PIL import Image, ImageChops
+
+from imgcompress import Options, compress, search
+from imgcompress import score as S
+from imgcompress.codecs import CODECS, Picture, Settings
+
+PHOTO = "photo_gps_iphone6_hdr_no_8mp.jpg"
+# Most full-size encodes a search may spend after its probes.
+BUDGET = search.MAX_ENCODES + search.CONFIRM_TRIES
+
+
+@pytest.fixture(scope="module")
+def photo() -> Image.Image:
+    return Image.open(io.BytesIO(corpus(PHOTO))).convert("RGB")
+
+
+def _sky(size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """A soft blue gradient with ±1 level of grain: flat blocks, as in a phone photo's sky."""
+    w, h = size
+    ramp = Image.linear_gradient("L").resize((w, h)).point(lambda v: 70 + v // 2)
+    grain = Image.frombytes("L", size, random.Random(1).randbytes(w * h)).point(
+        lambda v: v * 3 // 256
+    )
+    luma = ImageChops.add(ramp, grain, offset=-1)
+    return Image.merge(
+        "RGB", (luma.point(lambda v: v // 2), luma, luma.point(lambda v: min(255, v + 60)))
+    )
+
+
+def test_jpeg_mosaic_tiles_decode_as_in_the_whole_image(photo: Image.Image) -> None:
+    """A codec marked exact_tiles scores its mosaic probe exactly as its full-size file."""
+    jpeg = CODECS["jpeg"]
+    assert jpeg.exact_tiles
+    reference = S.Reference(photo)
+    assert reference.boxes, "the photo must be large enough for a mosaic"
+    for quality in (20, 60, 92):
+        probe = jpeg.encode(Picture.still(reference.mosaic), Settings(quality=quality, probe=True))
+        full = jpeg.encode(Picture.still(photo), Settings(quality=quality))
+        from_probe = reference.ssim(Image.open(io.BytesIO(probe.data)), proxy=True)
+        from_full = reference.ssim(Image.open(io.BytesIO(full.data)))
+        assert from_probe == pytest.approx(from_full, abs=1e-4), quality
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    """The default search of the photo, as JPEG and as WebP."""
+    return {fmt: compress(corpus(PHOTO), Options(format=fmt)) for fmt in ("jpeg", "webp")}
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "webp"])
+def test_search_stays_within_its_encode_budget(fmt: str, results: dict[str, Any]) -> None:
+    """A default search of an 8-MP photo reaches the target within MAX_ENCODES probes plus
+    CONFIRM_TRIES full-size encodes."""
+    result = results[fmt]
+    assert result.report["target_met"]
+    assert result.report["score"] >= 0.95
+    assert 2 <= result.report["encodes"] <= BUDGET
+
+
+def test_unreachable_target_is_said_not_met() -> None:
+    """A target no lossy file reaches ends within budget with a note saying so."""
+    png = io.BytesIO()
+    Image.open(io.BytesIO(corpus(PHOTO))).save(png, "PNG", compress_level=1)
+    result = compress(png.getvalue(), Options(format="jpeg", visual_target=1.0))
+    assert not result.report["target_met"]
+    assert result.report["encodes"] <= BUDGET
+    assert "visual_target_missed" in [n["code"] for n in result.report["notes"]]
+
+
+def test_confirmed_score_is_the_full_files(results: dict[str, Any]) -> None:
+    """The reported score of a mosaic-searched WebP is its own full-size file's score."""
+    result = results["webp"]
+    original = Image.open(io.BytesIO(corpus(PHOTO))).convert("RGB")
+    out = Image.open(io.BytesIO(result.data)).convert("RGB")
+    assert result.report["score"] == pytest.approx(S.guarded_score(original, out), abs=1e-4)
+
+
+def test_predict_interpolates_the_shifted_curve() -> None:
+    """The confirm step's prediction reads the quality off the mosaic curve moved by the bias."""
+    history = [(20, 2.0), (40, 3.0), (60, 4.0)]
+    assert search._predict(history, goal=3.5, offset=0.0) == 50
+    assert search._predict(history, goal=3.5, offset=0.5) == 40
+    assert search._predict(history, goal=9.0, offset=0.0) == 61
+
+
+def test_blocking_reads_zero_on_the_original_and_high_on_flat_blocks() -> None:
+    """No grid in the original; a low-quality JPEG of a soft gradient shows one."""
+    sky = _sky()
+    assert S.blocking(sky, sky) == pytest.approx(0.0, abs=0.05)
+    low = Image.open(io.BytesIO(encode(sky, "JPEG", quality=10))).convert("RGB")
+    q75 = Image.open(io.BytesIO(encode(sky, "JPEG", quality=75))).convert("RGB")
+    assert S.blocking(sky, low) > S.GRID_FREE
+    assert S.blocking(sky, low) > S.blocking(sky, q75)
+
+
+def test_blocking_ignores_images_without_flat_areas() -> None:
+    """Busy texture (no flat block) reads 0: there is nowhere for a grid to show."""
+    noise = Image.effect_noise((256, 256), 60).convert("RGB")
+    low = Image.open(io.BytesIO(encode(noise, "JPEG", quality=10))).convert("RGB")
+    assert S.blocking(noise, low) == 0.0
+
+
+def test_guarded_score_charges_for_a_block_grid() -> None:
+    """On flat blocks the guarded score falls below the plain SSIM by the grid penalty."""
+    sky = _sky()
+    low = Image.open(io.BytesIO(encode(sky, "JPEG", quality=10))).convert("RGB")
+    grid = (S.blocking(sky, low) - S.GRID_FREE) * S.GRID_PENALTY
+    shift = max(0.0, S.colour_shift(sky, low) - S.SHIFT_FREE) * S.SHIFT_PENALTY
+    assert grid > 0.1
+    assert S.guarded_score(sky, low) == pytest.approx(S.score(sky, low) - shift - grid, abs=1e-6)
+
+
+def test_default_jpeg_of_a_sky_stays_under_the_grid_limit() -> None:
+    """The default JPEG of a soft sky keeps its block grid under GRID_FREE (where a plain
+    q75 JPEG of a photo reads), though SSIM alone would accept a coarser one."""
+    sky = _sky()
+    buf = io.BytesIO()
+    sky.save(buf, "PNG")
+    result = compress(buf.getvalue(), Options(format="jpeg"))
+    out = Image.open(io.BytesIO(result.data)).convert("RGB")
+    assert result.report["target_met"]
+    assert S.blocking(sky, out) <= S.GRID_FREE + 0.01
+    coarse = Image.open(io.BytesIO(encode(sky, "JPEG", quality=30))).convert("RGB")
+    assert S.score(sky, coarse) >= 0.95
+    assert S.blocking(sky, coarse) > S.GRID_FREE

@@ -5,6 +5,7 @@ import { CompareView } from "./compare.js";
 import { describeMetadata, describeNotes, describeResult, formatBytes, formatPercentSaved } from "./report.js";
 import { choiceValues, imageNameFilter, readableNames } from "./formats.js";
 import { PrivacyLedger } from "./privacy.js";
+import { watchUpdates } from "./update.js";
 
 const $ = (selector) => document.querySelector(selector);
 const body = document.body;
@@ -105,6 +106,17 @@ function updateEngineStatus() {
   $("#workers-hint").textContent =
     `This browser reports ${navigator.hardwareConcurrency || "?"} cores${cores}; ${workers}.`;
 }
+
+// ---------------------------------------------------------------- new versions
+// The engine stops before a new version takes over: this page must not load its files.
+watchUpdates($("#update-button"), {
+  stopEngine(text) {
+    pool.terminate();
+    body.dataset.engine = "stopped";
+    status.textContent = text;
+  },
+  announce: (text) => announce(text),
+});
 
 // ---------------------------------------------------------------- announcements
 let announceTimer = null;

@@ -397,7 +397,8 @@ test("cores are counted from how much slower the probes ran together than one al
   assert.equal(coresFrom(4, 0, 0), 1, "no time measured: no parallelism assumed");
 });
 
-/** A createProbe whose probes take `togetherMs` when run together after a 40 ms solo run. */
+/** A createProbe whose probes take `togetherMs` (one run's, or a list of each run's) when run
+ * together, after a 40 ms solo run. */
 function probes(togetherMs, { failing = false } = {}) {
   const made = [];
   const create = (name) => {
@@ -408,13 +409,20 @@ function probes(togetherMs, { failing = false } = {}) {
   return { made, create };
 }
 
-test("measureCores runs one probe alone, then all together, and stops them all", async () => {
+test("measureCores runs one probe alone, then all together, three times, and stops them all", async () => {
   const p = probes(80);
   assert.equal(await measureCores(4, { createProbe: p.create }), 2);
   assert.equal(p.made.length, 4);
-  assert.deepEqual(p.made[0].asked, [{ type: "hello" }, { ms: 40 }, { rounds: 1000 }]);
-  assert.deepEqual(p.made[3].asked, [{ type: "hello" }, { rounds: 1000 }]);
+  const run = [{ ms: 30 }, { rounds: 1000 }]; // PROBE_MS
+  assert.deepEqual(p.made[0].asked, [{ type: "hello" }, ...run, ...run, ...run]);
+  assert.deepEqual(p.made[3].asked, [{ type: "hello" }, ...Array(3).fill({ rounds: 1000 })]);
   assert.ok(p.made.every((probe) => probe.terminated));
+});
+
+test("measureCores keeps the median run: one run disturbed by another program is outvoted", async () => {
+  // Alone 40 ms each time; together 40 ms (4 cores), then 80 and 80 (2 cores).
+  const p = probes([40, 80, 80]);
+  assert.equal(await measureCores(4, { createProbe: p.create }), 2);
 });
 
 test("measureCores with one claimed core starts no probe", async () => {

@@ -9,8 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Browsers: Chromium (the main e2e browser), Firefox ESR and WebKitGTK's WebDriver with its
-# MiniBrowser (one smoke test each), and Xvfb, as MiniBrowser has no headless mode.
-APT_PACKAGES := debootstrap chromium firefox-esr webkit2gtk-driver xvfb
+# MiniBrowser (one smoke test each), and Xvfb (xvfb-run needs xauth), as MiniBrowser has no
+# headless mode.
+APT_PACKAGES := debootstrap chromium firefox-esr webkit2gtk-driver xvfb xauth
 
 .PHONY: serve site test test-corpus lint unit js deps venv rebuild-pillow clean clean-cache
 

@@ -8,7 +8,10 @@ SITE := dist/site
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := debootstrap chromium
+# Browsers: Chromium (the main e2e browser), Firefox ESR and WebKitGTK's WebDriver with its
+# MiniBrowser (one smoke test each), and Xvfb (xvfb-run needs xauth), as MiniBrowser has no
+# headless mode.
+APT_PACKAGES := debootstrap chromium firefox-esr webkit2gtk-driver xvfb xauth
 
 .PHONY: serve site test test-corpus lint unit js deps venv rebuild-pillow clean clean-cache
 
@@ -41,8 +44,9 @@ lint: venv
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-# System packages: debootstrap for the WebAssembly toolchain, Debian's Chromium for browser tests;
-# axe-core from npm for the accessibility tests (node_modules/ is never served).
+# System packages: debootstrap for the WebAssembly toolchain, Debian's browsers for the browser
+# tests; from npm, axe-core for the accessibility tests and puppeteer-core to drive Firefox
+# (node_modules/ is never served).
 deps: node_modules/.installed
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -1,10 +1,11 @@
 // UI only: files in, rows out. Every byte goes to the engine through engine-client.js.
-import { EnginePool, defaultPoolSize } from "./engine-client.js";
+import { EnginePool } from "./engine-client.js";
 import * as settingsStore from "./settings.js";
 import { CompareView } from "./compare.js";
 import { describeMetadata, describeNotes, describeResult, formatBytes, formatPercentSaved } from "./report.js";
 import { choiceValues, imageNameFilter, readableNames } from "./formats.js";
 import { PrivacyLedger } from "./privacy.js";
+import { watchUpdates } from "./update.js";
 
 const $ = (selector) => document.querySelector(selector);
 const body = document.body;
@@ -33,16 +34,13 @@ syncSettingsUi();
 settingsStore.save(settings);
 
 const ledger = new PrivacyLedger($("#privacy-panel"), $("#privacy-button"));
-const pool = new EnginePool(poolSizeFor(settings), { startAfter: ledger.guarded() });
+// Workers "auto": the pool sizes itself to the device's measured cores and its memory.
+const pool = new EnginePool(settings.workers, { startAfter: ledger.guarded() });
 pool.addEventListener("net", ({ detail }) => ledger.record(detail, "worker"));
 const entries = new Map(); // entry id -> entry (insertion order = row order)
 const jobs = new Map(); // pool job id -> entry
 let nextEntryId = 1;
 let readyInfo = null;
-
-function poolSizeFor(s) {
-  return s.workers === "auto" ? defaultPoolSize() : s.workers;
-}
 
 // ---------------------------------------------------------------- engine status
 const stageOrder = ["runtime", "pillow", "imgcompress"];
@@ -104,8 +102,21 @@ function updateEngineStatus() {
   const workers = `${pool.readyCount} of ${pool.size} worker${pool.size === 1 ? "" : "s"} ready`;
   status.textContent =
     `Ready in ${(readyInfo.ms / 1000).toFixed(1)} s: Python ${python}, Pillow ${pillow} · ${workers}.`;
-  $("#workers-hint").textContent = `This device has ${navigator.hardwareConcurrency || "?"} cores; ${workers}.`;
+  const cores = pool.cores === null ? "" : `, ${pool.cores} of them free to work at once`;
+  $("#workers-hint").textContent =
+    `This browser reports ${navigator.hardwareConcurrency || "?"} cores${cores}; ${workers}.`;
 }
+
+// ---------------------------------------------------------------- new versions
+// The engine stops before a new version takes over: this page must not load its files.
+watchUpdates($("#update-button"), {
+  stopEngine(text) {
+    pool.terminate();
+    body.dataset.engine = "stopped";
+    status.textContent = text;
+  },
+  announce: (text) => announce(text),
+});
 
 // ---------------------------------------------------------------- announcements
 let announceTimer = null;
@@ -593,11 +604,11 @@ function onSettingsInput(event) {
 
 function applySettings(next = settingsStore.readForm(form)) {
   clearTimeout(settingsTimer);
-  const workersChanged = poolSizeFor(next) !== poolSizeFor(settings);
+  const workersChanged = next.workers !== settings.workers;
   settings = next;
   syncSettingsUi();
   settingsStore.save(settings);
-  if (workersChanged) pool.resize(poolSizeFor(settings));
+  if (workersChanged) pool.resize(settings.workers);
   const key = JSON.stringify(settingsStore.toOptions(settings));
   if (key !== optionsKey) {
     optionsKey = key;

@@ -3,10 +3,23 @@
 // page uses. The messages, events, ids, transfers and what cancelling does: PROTOCOL.md.
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
+const PROBE_URL = new URL("./cpu-probe.js", import.meta.url);
 const MAX_WORKERS = 4;
+// What one worker may take at its peak: its own Python runtime (~100 MB) plus a 9-MP photo
+// decoded, resized and encoded as several candidates.
+const WORKER_BUDGET_GB = 0.5;
+// The pool leaves most of the device's memory to the rest of the system.
+const MEMORY_SHARE = 0.25;
+// Cores assumed where nothing better is known (no hardwareConcurrency, or the probe failed).
+const FALLBACK_CORES = 2;
+// How long the core probe's timed loop runs alone, and how many times the probe is run: other
+// programs come and go, and one run of a few scheduler slices can be off by a core or two.
+const PROBE_MS = 30;
+const PROBE_RUNS = 3;
 
 // The URL carries no configuration: a service worker may answer it from its cache.
 const moduleWorker = (name) => new Worker(WORKER_URL, { type: "module", name });
+const probeWorker = (name) => new Worker(PROBE_URL, { name });
 
 export class EngineClient extends EventTarget {
   #worker;
@@ -89,13 +102,63 @@ export class EngineClient extends EventTarget {
   }
 }
 
-/** How many workers by default: one per core, at most MAX_WORKERS, fewer on small devices
- * because each worker holds its own Python runtime (~100 MB plus the image being worked on). */
-export function defaultPoolSize(nav = globalThis.navigator) {
-  const cores = nav?.hardwareConcurrency || 2;
-  let size = Math.min(cores, MAX_WORKERS);
-  if (nav?.deviceMemory && nav.deviceMemory <= 4) size = Math.min(size, 2);
+/** The most workers this device can hold: the cores the browser claims (at most MAX_WORKERS) and,
+ * where it tells (`navigator.deviceMemory`, in GB, Chromium only), what its memory allows. */
+export function poolCeiling(nav = globalThis.navigator) {
+  const claimed = nav?.hardwareConcurrency || FALLBACK_CORES;
+  let size = Math.min(claimed, MAX_WORKERS);
+  if (nav?.deviceMemory) {
+    size = Math.min(size, Math.floor((nav.deviceMemory * MEMORY_SHARE) / WORKER_BUDGET_GB));
+  }
   return Math.max(1, size);
+}
+
+/** The cores that ran at once: `probes` probes each did the work one did alone in `soloMs`, and
+ * the slowest took `slowestMs`. Between 1 and `probes`. */
+export function coresFrom(probes, soloMs, slowestMs) {
+  if (!(soloMs > 0) || !(slowestMs > 0)) return 1;
+  return Math.max(1, Math.min(probes, Math.round((probes * soloMs) / slowestMs)));
+}
+
+function ask(probe, message) {
+  return new Promise((resolve, reject) => {
+    probe.addEventListener("message", (e) => resolve(e.data), { once: true });
+    probe.addEventListener("error", (e) => {
+      e.preventDefault?.();
+      reject(new Error(e.message || "the core probe could not start"));
+    }, { once: true });
+    probe.postMessage(message);
+  });
+}
+
+/**
+ * How many of `claimed` cores really run at once, measured: one probe worker times a loop
+ * alone, then `claimed` probes run it together; the median of PROBE_RUNS such runs. WebKit
+ * reports 4 cores on any machine with fewer than 8, and a pool that believes it starves its
+ * first file; the probe also counts what other programs leave free. Takes about
+ * PROBE_RUNS × PROBE_MS × (1 + claimed / cores) plus start-up: 0.3 s for 4 claimed, 2 real.
+ */
+export async function measureCores(claimed, { createProbe = probeWorker } = {}) {
+  if (claimed <= 1) return 1;
+  const probes = [];
+  try {
+    for (let i = 0; i < claimed; i++) probes.push(createProbe(`imgcompress-probe-${i + 1}`));
+    await Promise.all(probes.map((probe) => ask(probe, { type: "hello" })));
+    const estimates = [];
+    for (let run = 0; run < PROBE_RUNS; run++) {
+      const solo = await ask(probes[0], { ms: PROBE_MS });
+      const together = await Promise.all(probes.map((probe) => ask(probe, { rounds: solo.rounds })));
+      estimates.push(coresFrom(claimed, solo.ms, Math.max(...together.map((r) => r.ms))));
+    }
+    const cores = estimates.sort((a, b) => a - b)[Math.floor(PROBE_RUNS / 2)];
+    console.info(`[imgcompress] cores run at once: ${cores} of ${claimed} claimed (runs: ${estimates})`);
+    return cores;
+  } catch (err) {
+    console.warn(`cores not measured (${err.message}); assuming ${FALLBACK_CORES}`);
+    return Math.min(claimed, FALLBACK_CORES);
+  } finally {
+    for (const probe of probes) probe.terminate();
+  }
 }
 
 export function clampPoolSize(n) {
@@ -106,26 +169,50 @@ let jobSeq = 1;
 
 export class EnginePool extends EventTarget {
   #size;
+  #auto = false; // the size follows the device (see #sizeForDevice)
+  #cores = null; // measured by measureCores, once
+  #sizing = null; // the promise of that measurement
   #workers = []; // { client, job }
   #queue = [];
   #everReady = false;
   #closed = false; // after terminate(): no worker starts again
   #createWorker;
+  #nav;
+  #measureCores;
 
-  /** `startAfter`: a promise the first worker waits for (the page waits for its privacy guard);
-   * jobs submitted meanwhile queue as usual. `createWorker(name)`: see EngineClient. */
-  constructor(size = defaultPoolSize(), { startAfter = null, createWorker = moduleWorker } = {}) {
+  /** `size`: a number of workers, or "auto" for what the device holds: its measured cores and
+   * its memory (poolCeiling, measureCores). `startAfter`: a promise the first worker waits for
+   * (the page waits for its privacy guard); jobs submitted meanwhile queue as usual.
+   * `createWorker(name)`: see EngineClient. `navigator` and `measureCores`: for tests. */
+  constructor(
+    size = "auto",
+    {
+      startAfter = null,
+      createWorker = moduleWorker,
+      navigator = globalThis.navigator,
+      measureCores: measure = measureCores,
+    } = {},
+  ) {
     super();
-    this.#size = clampPoolSize(size);
     this.#createWorker = createWorker;
+    this.#nav = navigator;
+    this.#measureCores = measure;
+    this.#setSize(size);
     // The first worker starts alone so the page gets a ready engine as soon as possible; the
-    // rest start once it is ready (and the runtime files are in the browser's cache).
-    if (startAfter) Promise.resolve(startAfter).finally(() => this.#spawn());
+    // others start one at a time once it is ready (see #fill). The core probe runs before it,
+    // so that nothing else competes with the probe's timed loop.
+    const before = [startAfter, this.#auto ? this.#sizeForDevice() : null].filter(Boolean);
+    if (before.length) Promise.allSettled(before).then(() => this.#spawn());
     else this.#spawn();
   }
 
   get size() {
     return this.#size;
+  }
+
+  /** The cores measured to run at once, or null where the pool has not measured them. */
+  get cores() {
+    return this.#cores;
   }
 
   get readyCount() {
@@ -140,8 +227,30 @@ export class EnginePool extends EventTarget {
     return this.#queue.length + this.busyCount;
   }
 
+  #setSize(size) {
+    this.#auto = size === "auto";
+    if (!this.#auto) this.#size = clampPoolSize(size);
+    else if (this.#cores !== null) this.#size = Math.min(poolCeiling(this.#nav), this.#cores);
+    // Until the cores are measured the size is the ceiling, so that no one counts the pool
+    // complete too early; no worker beyond the first starts before then.
+    else this.#size = poolCeiling(this.#nav);
+  }
+
+  /** Measures the cores once; the size follows if it is still "auto". */
+  #sizeForDevice() {
+    this.#sizing ??= this.#measureCores(poolCeiling(this.#nav))
+      .catch(() => FALLBACK_CORES)
+      .then((cores) => {
+        this.#cores = cores;
+        if (this.#auto) this.resize("auto");
+      });
+    return this.#sizing;
+  }
+
+  /** A number of workers, or "auto" (see the constructor). */
   resize(size) {
-    this.#size = clampPoolSize(size);
+    this.#setSize(size);
+    if (this.#auto && this.#cores === null) this.#sizeForDevice();
     this.#fill();
     // Retire idle surplus workers now; busy ones retire when their job ends (see #release).
     while (this.#workers.length > this.#size) {
@@ -194,9 +303,15 @@ export class EnginePool extends EventTarget {
     this.#changed();
   }
 
+  /** Starts one more worker if the pool is short of its size and none is loading: a loading
+   * worker takes a whole core, and several at once would starve the ones at work (WebKit's
+   * first 9-MP photo took 30 s instead of 12 behind three loading workers). Each worker that
+   * becomes ready calls this again. */
   #fill() {
-    if (!this.#everReady) return;
-    while (this.#workers.length < this.#size) this.#spawn();
+    if (!this.#everReady || this.#closed) return;
+    if (this.#auto && this.#cores === null) return;
+    if (this.#workers.some((w) => w.client.state === "loading")) return;
+    if (this.#workers.length < this.#size) this.#spawn();
   }
 
   #remove(slot) {
@@ -249,7 +364,7 @@ export class EnginePool extends EventTarget {
   }
 
   #spawnReplacement() {
-    if (this.#workers.length < this.#size) this.#spawn();
+    this.#fill();
   }
 
   cancelAll() {

@@ -42,10 +42,18 @@ async function precache() {
 }
 
 // The first install takes over at once, so a first visit is guarded and offline-ready without
-// a reload. A new version waits until no tab runs the old one: taking over an open page would
-// hand a worker restarted after a cancel the new worker.js under the old page.
+// a reload. A new version waits until no tab runs the old one, or until a page asks for it:
+// taking over an open page would hand a worker restarted after a cancel the new worker.js
+// under the old page. Each version has its own cache, so the old one's files stay whole
+// while the new one waits.
 self.addEventListener("install", (event) => {
   event.waitUntil(precache().then(() => (self.registration.active ? undefined : self.skipWaiting())));
+});
+
+// The page asks for the new version once it has stopped its engine, and reloads when this
+// worker has taken over (update.js).
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "imgcompress:activate") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {

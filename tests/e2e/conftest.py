@@ -1,8 +1,12 @@
-"""The built site served on 127.0.0.1, and Debian's Chromium driven by pytest-playwright."""
+"""The built site served on 127.0.0.1, and Debian's Chromium driven by pytest-playwright.
+
+Firefox and WebKit each have one smoke test of their own (test_firefox.py, test_webkit.py), on a
+server of their own that the test can stop.
+"""
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -29,34 +33,68 @@ browser_log.setLevel(logging.INFO)
 
 
 class SiteServer(ThreadingHTTPServer):
-    """A static host like any other, that remembers what it was asked for."""
+    """A static host like any other, that remembers what it was asked for.
 
+    It serves `root`, which a test may point at another build (a new version of the site).
+    """
+
+    root: Path
     requests: list[tuple[str, str]]
+    stopped: bool = False
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def stop(self) -> None:
+        """Stop answering and close the port: the browser's requests are refused from now on."""
+        self.stopped = True
+        self.shutdown()
+        self.server_close()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
     server: SiteServer
 
+    def __init__(self, request: Any, client_address: Any, server: SiteServer) -> None:
+        super().__init__(request, client_address, server, directory=str(server.root))
+
     def log_message(self, format: str, *args: Any) -> None:
         self.server.requests.append((self.command, self.path))
 
 
-@pytest.fixture(scope="session")
-def server(site: Path) -> Iterator[SiteServer]:
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = SiteServer(("127.0.0.1", 0), handler)
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[SiteServer]:
+    """Serve `root` on a free port of 127.0.0.1 until the block ends (or `stop()`)."""
+    httpd = SiteServer(("127.0.0.1", 0), QuietHandler)
+    httpd.root = root
     httpd.requests = []
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield httpd
+    finally:
+        if not httpd.stopped:
+            httpd.stop()
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[SiteServer]:
+    with serve(site) as httpd:
+        yield httpd
+
+
+@pytest.fixture
+def own_server(site: Path) -> Iterator[SiteServer]:
+    """The site on a port of its own (a fresh origin), which the test may stop or re-point."""
+    with serve(site) as httpd:
+        yield httpd
 
 
 @pytest.fixture(scope="session")
 def base_url(server: SiteServer) -> str:
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    return server.url
 
 
 @pytest.fixture(scope="session")

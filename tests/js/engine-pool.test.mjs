@@ -2,15 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { EnginePool, defaultPoolSize } from "../../web/engine-client.js";
-import { settle, workerFactory } from "./fake-worker.mjs";
+import { EnginePool, coresFrom, measureCores, poolCeiling } from "../../web/engine-client.js";
+import { FakeProbe, settle, workerFactory } from "./fake-worker.mjs";
 
-/** A pool of `size` fake workers, all of them ready. */
+/** A pool of `size` fake workers, all of them ready (each starts once the one before is). */
 async function readyPool(size) {
   const workers = workerFactory();
   const pool = new EnginePool(size, { createWorker: workers.create });
-  workers.made[0].ready();
-  for (const w of workers.made.slice(1)) w.ready();
+  for (let i = 0; i < size; i++) workers.made[i].ready();
   await settle();
   assert.equal(pool.readyCount, size);
   return { pool, workers };
@@ -37,16 +36,56 @@ function job(pool, type = "compress", payload = {}, options) {
 const answerTo = (worker, request, extra = {}) =>
   worker.emit({ id: request.id, type: "result", data: new ArrayBuffer(1), ...extra });
 
-test("the first worker starts alone; the rest start once it is ready", async () => {
+test("the first worker starts alone; the others one at a time, each once the last is ready", async () => {
   const workers = workerFactory();
   const pool = new EnginePool(3, { createWorker: workers.create });
   assert.equal(workers.made.length, 1);
   assert.deepEqual(workers.made[0].posted[0].message, { type: "start" });
   workers.made[0].ready();
   await settle();
+  assert.equal(workers.made.length, 2, "one more, not all at once");
+  workers.made[1].ready();
+  await settle();
+  assert.equal(workers.made.length, 3);
+  workers.made[2].ready();
+  await settle();
   assert.equal(workers.made.length, 3);
   assert.ok(workers.made.every((w) => w.posted[0].message.type === "start"));
   assert.equal(pool.size, 3);
+  assert.equal(pool.readyCount, 3);
+});
+
+test("the first file goes to the first worker while the second is still loading", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(2, { createWorker: workers.create });
+  const first = job(pool, "compress", { name: "first.jpg" });
+  workers.made[0].ready();
+  await settle();
+  assert.equal(workers.made[0].requests[0].name, "first.jpg");
+  assert.equal(workers.made.length, 2);
+  assert.equal(pool.readyCount, 1);
+  answerTo(workers.made[0], workers.made[0].requests[0]);
+  assert.ok((await first.outcome).answer);
+});
+
+test("a replacement waits while another worker is loading", async () => {
+  const workers = workerFactory();
+  const pool = new EnginePool(3, { createWorker: workers.create });
+  workers.made[0].ready();
+  await settle();
+  const running = job(pool);
+  await settle();
+  running.cancel();
+  await settle();
+  assert.equal(workers.made[0].terminated, true);
+  assert.equal(workers.made.length, 2, "no second worker loads beside the loading one");
+  workers.made[1].ready();
+  await settle();
+  assert.equal(workers.made.length, 3);
+  workers.made[2].ready();
+  await settle();
+  assert.equal(workers.made.length, 4, "the cancelled worker's replacement comes last");
+  assert.equal(workers.live().length, 3);
 });
 
 test("the pool's ready event carries the first worker's ready message, formats included", async () => {
@@ -317,9 +356,12 @@ test("shrinking retires an idle worker at once and a busy one when its job ends"
   assert.equal(workers.live().length, 1);
 });
 
-test("growing starts more workers once the engine is known to start", async () => {
+test("growing starts more workers, one at a time, once the engine is known to start", async () => {
   const { pool, workers } = await readyPool(1);
   pool.resize(3);
+  assert.equal(workers.live().length, 2);
+  workers.made[1].ready();
+  await settle();
   assert.equal(workers.live().length, 3);
   assert.equal(pool.size, 3);
 });
@@ -335,9 +377,138 @@ test("terminate stops every worker and cancels what waits", async () => {
   assert.equal(workers.live().length, 0);
 });
 
-test("the default size follows the cores, at most 4, at most 2 on a small device", () => {
-  assert.equal(defaultPoolSize({ hardwareConcurrency: 16 }), 4);
-  assert.equal(defaultPoolSize({ hardwareConcurrency: 3 }), 3);
-  assert.equal(defaultPoolSize({ hardwareConcurrency: 8, deviceMemory: 4 }), 2);
-  assert.equal(defaultPoolSize(undefined), 2);
+test("the ceiling follows the claimed cores, at most 4, and the memory where it is known", () => {
+  assert.equal(poolCeiling({ hardwareConcurrency: 16 }), 4);
+  assert.equal(poolCeiling({ hardwareConcurrency: 3 }), 3);
+  assert.equal(poolCeiling({ hardwareConcurrency: 8, deviceMemory: 8 }), 4);
+  assert.equal(poolCeiling({ hardwareConcurrency: 8, deviceMemory: 4 }), 2);
+  assert.equal(poolCeiling({ hardwareConcurrency: 8, deviceMemory: 2 }), 1);
+  assert.equal(poolCeiling({ hardwareConcurrency: 8, deviceMemory: 0.5 }), 1);
+  assert.equal(poolCeiling({}), 2);
+  assert.equal(poolCeiling(undefined), 2);
+});
+
+test("cores are counted from how much slower the probes ran together than one alone", () => {
+  assert.equal(coresFrom(4, 40, 80), 2, "4 probes, twice as slow: 2 cores");
+  assert.equal(coresFrom(4, 40, 41), 4);
+  assert.equal(coresFrom(4, 40, 160), 1);
+  assert.equal(coresFrom(4, 40, 400), 1, "never below 1");
+  assert.equal(coresFrom(2, 40, 20), 2, "never above the probes");
+  assert.equal(coresFrom(4, 0, 0), 1, "no time measured: no parallelism assumed");
+});
+
+/** A createProbe whose probes take `togetherMs` (one run's, or a list of each run's) when run
+ * together, after a 40 ms solo run. */
+function probes(togetherMs, { failing = false } = {}) {
+  const made = [];
+  const create = (name) => {
+    const probe = new FakeProbe(name, { soloMs: 40, togetherMs, failing });
+    made.push(probe);
+    return probe;
+  };
+  return { made, create };
+}
+
+test("measureCores runs one probe alone, then all together, three times, and stops them all", async () => {
+  const p = probes(80);
+  assert.equal(await measureCores(4, { createProbe: p.create }), 2);
+  assert.equal(p.made.length, 4);
+  const run = [{ ms: 30 }, { rounds: 1000 }]; // PROBE_MS
+  assert.deepEqual(p.made[0].asked, [{ type: "hello" }, ...run, ...run, ...run]);
+  assert.deepEqual(p.made[3].asked, [{ type: "hello" }, ...Array(3).fill({ rounds: 1000 })]);
+  assert.ok(p.made.every((probe) => probe.terminated));
+});
+
+test("measureCores keeps the median run: one run disturbed by another program is outvoted", async () => {
+  // Alone 40 ms each time; together 40 ms (4 cores), then 80 and 80 (2 cores).
+  const p = probes([40, 80, 80]);
+  assert.equal(await measureCores(4, { createProbe: p.create }), 2);
+});
+
+test("measureCores with one claimed core starts no probe", async () => {
+  const p = probes(40);
+  assert.equal(await measureCores(1, { createProbe: p.create }), 1);
+  assert.equal(p.made.length, 0);
+});
+
+test("a probe that cannot start leaves 2 cores assumed, and every probe stopped", async () => {
+  const p = probes(40, { failing: true });
+  assert.equal(await measureCores(4, { createProbe: p.create }), 2);
+  assert.ok(p.made.every((probe) => probe.terminated));
+});
+
+test("an auto pool measures the cores first, then starts its first worker and sizes to them", async () => {
+  const workers = workerFactory();
+  const asked = [];
+  let measured;
+  const pool = new EnginePool("auto", {
+    createWorker: workers.create,
+    navigator: { hardwareConcurrency: 4 },
+    measureCores: (claimed) => {
+      asked.push(claimed);
+      return new Promise((resolve) => (measured = resolve));
+    },
+  });
+  await settle();
+  assert.deepEqual(asked, [4]);
+  assert.equal(workers.made.length, 0, "the probe runs alone");
+  assert.equal(pool.size, 4, "the ceiling until the cores are known");
+  measured(2);
+  await settle();
+  assert.equal(pool.size, 2);
+  assert.equal(pool.cores, 2);
+  assert.equal(workers.made.length, 1);
+  workers.made[0].ready();
+  await settle();
+  workers.made[1].ready();
+  await settle();
+  assert.equal(workers.made.length, 2, "no more workers than measured cores");
+});
+
+test("an auto pool never exceeds what the memory allows, whatever the cores", async () => {
+  const workers = workerFactory();
+  const asked = [];
+  const pool = new EnginePool("auto", {
+    createWorker: workers.create,
+    navigator: { hardwareConcurrency: 8, deviceMemory: 2 },
+    measureCores: async (claimed) => (asked.push(claimed), 8),
+  });
+  await settle();
+  assert.deepEqual(asked, [1]);
+  assert.equal(pool.size, 1);
+});
+
+test("the first auto worker waits for both the page's guard and the core probe", async () => {
+  const workers = workerFactory();
+  let guarded;
+  const pool = new EnginePool("auto", {
+    createWorker: workers.create,
+    startAfter: new Promise((resolve) => (guarded = resolve)),
+    navigator: { hardwareConcurrency: 2 },
+    measureCores: async () => 2,
+  });
+  await settle();
+  assert.equal(workers.made.length, 0);
+  guarded();
+  await settle();
+  assert.equal(workers.made.length, 1);
+  assert.equal(pool.size, 2);
+});
+
+test("resizing from a number to auto measures the cores then", async () => {
+  const workers = workerFactory();
+  let measures = 0;
+  const pool = new EnginePool(1, {
+    createWorker: workers.create,
+    navigator: { hardwareConcurrency: 4 },
+    measureCores: async () => (measures++, 3),
+  });
+  workers.made[0].ready();
+  await settle();
+  assert.equal(measures, 0, "a chosen size needs no probe");
+  pool.resize("auto");
+  await settle();
+  assert.equal(measures, 1);
+  assert.equal(pool.size, 3);
+  assert.equal(workers.made.length, 2);
 });

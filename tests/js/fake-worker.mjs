@@ -49,3 +49,39 @@ export function workerFactory() {
 export function settle() {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** A stand-in for cpu-probe.js that answers at once with the times it is given: `soloMs` for
+ * the solo run (1000 rounds) and `togetherMs` when asked for rounds (a list: one per run, in
+ * order); `failing` fires `error`. */
+export class FakeProbe extends EventTarget {
+  constructor(name, { soloMs, togetherMs, failing }) {
+    super();
+    Object.assign(this, { name, soloMs, togetherMs, failing });
+    this.asked = [];
+    this.runs = 0;
+    this.terminated = false;
+  }
+
+  #togetherMs() {
+    return Array.isArray(this.togetherMs) ? this.togetherMs[this.runs++] : this.togetherMs;
+  }
+
+  postMessage(message) {
+    this.asked.push(message);
+    queueMicrotask(() => {
+      if (this.terminated) return;
+      if (this.failing) {
+        this.dispatchEvent(Object.assign(new Event("error"), { message: "no such script" }));
+        return;
+      }
+      const data = message.type === "hello" ? {}
+        : message.ms ? { rounds: 1000, ms: this.soloMs }
+        : { rounds: message.rounds, ms: this.#togetherMs() };
+      this.dispatchEvent(Object.assign(new Event("message"), { data }));
+    });
+  }
+
+  terminate() {
+    this.terminated = true;
+  }
+}

@@ -236,7 +236,8 @@ def main() -> None:
 
         squoosh = squoosh_times(browser, bench_url, files)
         print(
-            "per image, our engine in 1 worker (default settings: decode, search, encodes) vs "
+            "per image, our engine in 1 worker (page defaults, format kept: decode, search, "
+            "encodes) vs "
             "Squoosh MozJPEG q75\n(@jsquash/jpeg in the same Chromium, page main thread: "
             "browser decode + one encode); shared 2-core machine, other builds running"
         )

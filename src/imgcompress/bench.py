@@ -102,6 +102,16 @@ YARDSTICKS = (
 )
 SQUOOSH_KEYS = ("jpeg", "webp", "avif")
 
+# Per yardstick, our encoder and the knob bisected per photo until its SSIM reaches theirs:
+# bytes at equal SSIM, an encoder-against-encoder figure (SSIM is the oracle here; no mode of
+# ours can see it), printed as the "=SSIM" row of each comparison.
+EQUAL_SSIM_KNOBS = {
+    "jpeg": ("jpeg", "quality", 1, 100),
+    "webp": ("webp", "quality", 1, 100),
+    "avif": ("avif", "quality", 1, 100),
+    "pngquant": ("png", "colors", 2, 256),
+}
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -464,6 +474,16 @@ def _yardsticks(
     for yardstick in YARDSTICKS:
         if yardstick.key not in theirs:
             continue
+        fmt, knob = EQUAL_SSIM_KNOBS[yardstick.key][:2]
+        equal = f"{fmt} =SSIM"
+        settings = {}
+        ours = {**ours, equal: {}}
+        for name, m in theirs[yardstick.key].items():
+            _, data, upright = sources[name]
+            found = at_equal_ssim(data, upright, yardstick.key, m.ssim)
+            if found is not None:
+                ours[equal][name], settings[name] = found
+        missed = sorted(set(theirs[yardstick.key]) - set(settings))
         for group, members in (("Kodak", kodak), ("all photos", list(sources))):
             measured = [n for n in members if n in theirs[yardstick.key]]
             if group != "Kodak" and measured == [n for n in kodak if n in theirs[yardstick.key]]:
@@ -474,15 +494,51 @@ def _yardsticks(
                 mode: ratios(ours[mode], theirs[yardstick.key], measured)
                 for mode in yardstick.modes
             }
+            if any(n in ours[equal] for n in measured):
+                rows[equal] = ratios(ours[equal], theirs[yardstick.key], measured)
             write("")
             for line in comparison_lines(f"{yardstick.label}, {group}", rows):
                 write(line)
+        reached = ", ".join(f"{n} {v}" for n, v in settings.items()) or "none"
+        write(
+            f"  {equal}: our {fmt} encoder at the lowest {knob} reaching their SSIM, per photo: "
+            + reached
+            + (f"; never reached (even at the top setting): {', '.join(missed)}" if missed else "")
+            + "; its time is one compress() at that setting"
+        )
     write("")
     write(
         "# reference only, not measured here: the company's earlier figures on its Kodak set "
         + "; ".join(f"{k} {kb:.1f} KB @ SSIM {s:.3f}" for k, (kb, s) in COMPANY_FIGURES.items())
     )
     return theirs
+
+
+def at_equal_ssim(
+    data: bytes, upright: Image.Image, yardstick: str, target: float
+) -> tuple[Measure, int] | None:
+    """Our encoder at the lowest knob setting whose SSIM reaches ``target``, and that setting.
+
+    Bisection over the knob (SSIM grows with quality and with colours, near enough); None when
+    even the top setting stays below.  The time is one more ``compress()`` at that setting.
+    """
+    fmt, knob, lo, hi = EQUAL_SSIM_KNOBS[yardstick]
+    found = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        result = compress(data, Options(format=fmt, **{knob: mid}))
+        measured = ssim(upright, result.data)
+        if measured >= target:
+            found = (mid, result.size, measured)
+            hi = mid - 1
+        else:
+            lo = mid + 1
+    if found is None:
+        return None
+    setting, size, measured = found
+    start = time.perf_counter()
+    compress(data, Options(format=fmt, **{knob: setting}))
+    return Measure(size, measured, time.perf_counter() - start, fmt), setting
 
 
 def _twelve_megapixels(corpus: Path, write: Callable[[str], Any]) -> dict[str, float]:

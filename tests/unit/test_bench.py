@@ -97,6 +97,21 @@ def test_squoosh_runner_encodes_the_given_pixels_with_each_codec(tmp_path: Path)
         assert versions[f"@jsquash/{key}"] == lock[f"node_modules/@jsquash/{key}"]["version"]
 
 
+def test_equal_ssim_finds_a_setting_that_reaches_their_ssim() -> None:
+    """The =SSIM row's file really reaches the target; an unreachable target gives None."""
+    upright = Image.open(io.BytesIO(corpus("kodim23.png"))).convert("RGB").crop((0, 0, 192, 128))
+    buffer = io.BytesIO()
+    upright.save(buffer, "PNG")
+    data = buffer.getvalue()
+    found = bench.at_equal_ssim(data, upright, "jpeg", 0.9)
+    assert found is not None
+    measure, quality = found
+    assert measure.ssim >= 0.9
+    assert measure.format == "jpeg"
+    assert 1 <= quality < 100
+    assert bench.at_equal_ssim(data, upright, "pngquant", 1.01) is None
+
+
 def test_benchmark_codecs_stay_out_of_the_site() -> None:
     """The site is web/ plus what build_wheel makes: no Squoosh codec or pngquant reaches it."""
     package = json.loads((ROOT / "package.json").read_text())
@@ -124,4 +139,5 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert summary["yardsticks"]["jpeg"]["kodim99.png"].size > 0
     assert "## vs Squoosh MozJPEG q75 (@jsquash/jpeg), Kodak" in text
     assert "jpeg @0.944 → jpeg" in text
+    assert "jpeg =SSIM → jpeg" in text
     assert "pngquant default" not in text  # not asked for, so not run

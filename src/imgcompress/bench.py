@@ -220,6 +220,10 @@ def pngquant(
     return out, version
 
 
+# Half a unit of the printed SSIM ratio's last decimal: closer to 1 than this is a tie.
+SSIM_TIE = 0.0005
+
+
 @dataclass(frozen=True)
 class Ratios:
     """Medians over the photos of ours/theirs per photo, and the medians of each side."""
@@ -236,16 +240,20 @@ class Ratios:
 
     @property
     def verdict(self) -> str:
-        """Plain words for where we stand: ahead only with fewer bytes and no lower SSIM."""
-        smaller = self.size < 1.0
-        as_good = self.ssim >= 1.0
-        if smaller and as_good:
-            return "ahead: fewer bytes, SSIM as good or better"
-        if smaller:
-            return "fewer bytes but LOWER SSIM"
-        if as_good:
-            return "BEHIND on bytes (better SSIM)"
-        return "BEHIND: more bytes and lower SSIM"
+        """Plain words for where we stand: ahead only with fewer bytes and no lower SSIM.
+
+        SSIM ratios within ``SSIM_TIE`` of 1 count as equal: the table prints three decimals,
+        and a verdict must not call a printed 1.000 lower (or better).
+        """
+        if self.ssim > 1 + SSIM_TIE:
+            quality = "better SSIM"
+        elif self.ssim < 1 - SSIM_TIE:
+            quality = "LOWER SSIM"
+        else:
+            quality = "equal SSIM"
+        if self.size < 1.0:
+            return f"{'ahead' if quality != 'LOWER SSIM' else 'mixed'}: fewer bytes, {quality}"
+        return f"BEHIND: more bytes, {quality}"
 
 
 def ratios(

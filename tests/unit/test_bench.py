@@ -56,18 +56,19 @@ def test_ratios_refuse_an_empty_comparison() -> None:
 @pytest.mark.parametrize(
     ("size", "ssim", "words"),
     [
-        (0.9, 1.01, "ahead"),
-        (0.9, 1.0, "ahead"),
-        (0.9, 0.99, "LOWER SSIM"),
-        (1.1, 1.01, "BEHIND on bytes"),
-        (1.1, 0.99, "BEHIND: more bytes and lower SSIM"),
+        (0.9, 1.01, "ahead: fewer bytes, better SSIM"),
+        (0.9, 0.9996, "ahead: fewer bytes, equal SSIM"),
+        (0.9, 0.99, "mixed: fewer bytes, LOWER SSIM"),
+        (1.1, 1.01, "BEHIND: more bytes, better SSIM"),
+        (1.0, 1.0004, "BEHIND: more bytes, equal SSIM"),
+        (1.1, 0.99, "BEHIND: more bytes, LOWER SSIM"),
     ],
 )
 def test_verdict_calls_us_ahead_only_with_fewer_bytes_and_no_lower_ssim(
     size: float, ssim: float, words: str
 ) -> None:
-    """The verdict follows the two ratios and says plainly when we are behind."""
-    assert words in _ratios(size, ssim).verdict
+    """The verdict follows the two ratios, a printed 1.000 SSIM ratio being a tie."""
+    assert _ratios(size, ssim).verdict == words
 
 
 def test_comparison_table_prints_the_ratios_per_mode() -> None:
@@ -79,7 +80,7 @@ def test_comparison_table_prints_the_ratios_per_mode() -> None:
     row = lines[2].split()
     assert row[:7] == ["jpeg", "@0.944", "→", "jpeg", "8", "1.19", "1.019"]
     assert row[7:10] == ["12.70", "59.4/44.5", "0.9300/0.9100"]
-    assert "BEHIND on bytes" in lines[2]
+    assert lines[2].endswith("BEHIND: more bytes, better SSIM")
 
 
 def test_squoosh_runner_encodes_the_given_pixels_with_each_codec(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # headless mode.
 APT_PACKAGES := debootstrap chromium firefox-esr webkit2gtk-driver xvfb xauth
 
-.PHONY: serve site test test-corpus lint unit js deps venv rebuild-pillow clean clean-cache
+.PHONY: serve site test test-corpus lint unit js deps venv rebuild-pillow clean clean-cache \
+	bench bench-quick bench-deps
 
 serve: site
 	@echo "Serving imgcompress at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -32,13 +33,36 @@ test: lint js site
 js:
 	node --test tests/js/*.test.mjs
 
-unit: venv
+# node_modules: one unit test runs Squoosh's codecs under Node (the benchmark's runner).
+unit: venv node_modules/.installed
 	$(VPY) -m pytest tests/unit
 
 # The opt-in extended suite on the whole company corpus ($$IMGCOMPRESS_CORPUS, else
 # ../shared/corpus): the real big files, and proof that tests/data stands for them.
 test-corpus: venv
 	$(VPY) -m pytest --full-corpus tests/corpus
+
+# The yardsticks measured in the same run as our engine (README, "The engine, natively"):
+# Squoosh's codecs from npm under Node, and Debian's pngquant.
+bench: venv bench-deps
+	$(VPY) -m imgcompress.bench
+
+bench-quick: venv bench-deps
+	$(VPY) -m imgcompress.bench --quick
+
+# pngquant is GPL and only a yardstick: installed for the benchmark, never part of the site
+# (hence not in APT_PACKAGES).
+BENCH_APT_PACKAGES := pngquant
+
+bench-deps: node_modules/.installed
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing (benchmark only):$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 lint: venv
 	$(VPY) -m ruff check .

@@ -1,10 +1,13 @@
 """Benchmark of the page in Chromium: how long until the engine is ready, how fast one image
-compresses in the browser against the same engine natively, and batch throughput with one
-worker and with the pool.  Prints figures; it is not a test.
+compresses in the browser against the same engine natively and against Squoosh's MozJPEG
+(@jsquash/jpeg, quality 75) in the same Chromium, and batch throughput with one worker and
+with the pool.  Prints figures; it is not a test.
 
     .venv/bin/python bench/page_bench.py [--rounds 3] [--files kodim01.png ...]
 
-Needs a built site (``make site``) and the shared corpus next to the repository.
+Needs a built site (``make site``), the npm codecs (``make deps``) and the shared corpus next
+to the repository.  The Squoosh page (bench/squoosh_page.html) is served from the clone by a
+server of its own, on another origin than the site: the codec is never part of the site.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -62,15 +66,25 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+class _BenchFiles(_Quiet):
+    """The clone (for bench/ and node_modules/), plus the corpus under /corpus/."""
+
+    def translate_path(self, path: str) -> str:
+        parts = urllib.parse.urlsplit(path).path.split("/")
+        if len(parts) == 3 and parts[1] == "corpus":
+            return str(CORPUS / urllib.parse.unquote(parts[2]))
+        return super().translate_path(path)
+
+
 class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a browser dropping a connection mid-response is not news
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
+def serve(site: Path, handler: type[SimpleHTTPRequestHandler] = _Quiet) -> Iterator[str]:
     """Serve the built site the way any static host would."""
-    httpd = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    httpd = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -125,6 +139,25 @@ def native_times(files: list[Path]) -> dict[str, float]:
     return out
 
 
+def squoosh_times(browser: Browser, url: str, files: list[Path]) -> dict[str, dict[str, Any]]:
+    """Squoosh's MozJPEG q75 on each photo in the page: browser decode, then one timed encode.
+
+    One untimed round on the first photo first, so compiling the codec is not counted.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "bench/squoosh_page.html")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'", timeout=READY_MS)
+    out = {}
+    page.evaluate("u => window.squooshJpeg(u)", "/corpus/" + urllib.parse.quote(files[0].name))
+    for f in files:
+        out[f.name] = page.evaluate(
+            "u => window.squooshJpeg(u)", "/corpus/" + urllib.parse.quote(f.name)
+        )
+    context.close()
+    return out
+
+
 def startup(browser: Browser, url: str, rounds: int) -> tuple[list[float], list[float], float]:
     cold, warm = [], []
     pool_ready = 0.0
@@ -157,7 +190,11 @@ def main() -> None:
     print(f"corpus: {len(files)} files, {total_mb:.1f} MB\n")
 
     native = native_times(files)
-    with serve(SITE) as url, sync_playwright() as pw:
+    with (
+        serve(SITE) as url,
+        serve(ROOT, _BenchFiles) as bench_url,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         version = browser.version
         cold, warm, pool_ready = startup(browser, url, args.rounds)
@@ -196,6 +233,34 @@ def main() -> None:
             f"{browser_sum / native_sum:5.2f}×   (median ratio {statistics.median(ratios):.2f}×)\n"
         )
         context.close()
+
+        squoosh = squoosh_times(browser, bench_url, files)
+        print(
+            "per image, our engine in 1 worker (page defaults, format kept: decode, search, "
+            "encodes) vs "
+            "Squoosh MozJPEG q75\n(@jsquash/jpeg in the same Chromium, page main thread: "
+            "browser decode + one encode); shared 2-core machine, other builds running"
+        )
+        print(
+            f"  {'file':36} {'ours':>9} {'sq dec':>8} {'sq enc':>8} {'×enc':>6} {'×dec+enc':>8} "
+            f"{'ours KB':>8} {'sq KB':>7}"
+        )
+        by_name = {row["name"]: row for row in rows}
+        vs_encode, vs_both = [], []
+        for f in files:
+            row, sq = by_name[f.name], squoosh[f.name]
+            both = sq["decodeMs"] + sq["encodeMs"]
+            vs_encode.append(row["ms"] / sq["encodeMs"])
+            vs_both.append(row["ms"] / both)
+            print(
+                f"  {f.name:36} {row['ms']:7.0f}ms {sq['decodeMs']:6.0f}ms {sq['encodeMs']:6.0f}ms "
+                f"{vs_encode[-1]:5.2f}× {vs_both[-1]:7.2f}× {row['size'] / 1e3:8.1f} "
+                f"{sq['bytes'] / 1e3:7.1f}"
+            )
+        print(
+            f"  median ours/theirs: {statistics.median(vs_encode):.2f}× the encode alone, "
+            f"{statistics.median(vs_both):.2f}× decode + encode\n"
+        )
 
         context = browser.new_context()
         page = context.new_page()

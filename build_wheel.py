@@ -311,9 +311,9 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     write_features(tmp)
     write_policy(tmp)
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
-    site_licences.write(tmp, [pillow_wasm.sources_path(pillow)], ROOT, info, [pyodide_row(runtime)])
-
     info["heif"] = heif_info
+    archives = [*pillow_wasm.sources_path(pillow).iterdir(), *heif_wasm.sources()]
+    site_licences.write(tmp, archives, ROOT, info, [pyodide_row(runtime)])
     manifest = write_manifest(tmp, info)
 
     shutil.rmtree(out, ignore_errors=True)

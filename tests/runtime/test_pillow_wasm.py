@@ -38,6 +38,11 @@ JPEG_ENCODINGS = {
 # 0.95 (exif_orientation6: mozjpeg needs q85 where libjpeg-turbo needs q82) 1.03 and +0.001.
 JPEG_SIZE_RATIO = (0.75, 1.05)
 JPEG_SCORE_EPS = 0.01
+# The score the engine reports adds the block-grid guard (score.GRID_PENALTY), and mozjpeg's
+# trellis leaves flatter blocks than libjpeg-turbo at the same quality, which the guard
+# charges: kodim23 at fixed q75 reports 0.850 in the browser and 0.902 natively (2026-12).
+# At a visual target both reach the target; the browser needs a few quality steps more.
+GUARDED_SCORE_EPS = 0.06
 
 
 def test_features(in_pyodide: PyodideRun) -> None:
@@ -239,7 +244,7 @@ def test_engine_jpeg_in_pyodide_close_to_native(
         assert abs(ours["codec"]["quality"] - theirs["codec"]["quality"]) <= 5, name
         assert {**ours["codec"], "quality": 0} == {**theirs["codec"], "quality": 0}, name
         if theirs.get("score") is not None:
-            assert ours["score"] == pytest.approx(theirs["score"], abs=JPEG_SCORE_EPS), name
+            assert ours["score"] == pytest.approx(theirs["score"], abs=GUARDED_SCORE_EPS), name
             assert ours["target_met"] == theirs["target_met"], name
 
 

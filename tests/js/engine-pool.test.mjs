@@ -391,6 +391,8 @@ test("the ceiling follows the claimed cores, at most 4, and the memory where it 
 test("cores are counted from how much slower the probes ran together than one alone", () => {
   assert.equal(coresFrom(4, 40, 80), 2, "4 probes, twice as slow: 2 cores");
   assert.equal(coresFrom(4, 40, 41), 4);
+  assert.equal(coresFrom(4, 40, 60), 2, "2.67 cores' worth of speed-up: 2, never 3 (leans low)");
+  assert.equal(coresFrom(4, 40, 52), 3, "3.08: 3");
   assert.equal(coresFrom(4, 40, 160), 1);
   assert.equal(coresFrom(4, 40, 400), 1, "never below 1");
   assert.equal(coresFrom(2, 40, 20), 2, "never above the probes");

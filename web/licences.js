@@ -2,18 +2,14 @@
 // licence, with links to the licence texts and the exact source archives this site serves.
 // Everything shown comes from licences.json, which the build generates from what it read
 // (toolchain/site_licences.py); nothing here names a library.
+import { formatBytes } from "./report.js";
+
 const LICENCES_URL = new URL("./licences.json", import.meta.url);
 
 function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
-}
-
-function formatBytes(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function link(entry, text = entry.file.split("/").pop()) {

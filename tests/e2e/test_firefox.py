@@ -7,7 +7,6 @@ firefox_smoke.mjs; this test owns the server and checks what the script reports.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,14 +17,13 @@ import pytest
 from imgcompress import door
 
 from .conftest import SiteServer
+from .smoke import BROKEN, PHOTO, check_smoke
 
 pytestmark = pytest.mark.e2e
 
 FIREFOX = Path("/usr/bin/firefox-esr")
 SCRIPT = Path(__file__).with_name("firefox_smoke.mjs")
 PUPPETEER = Path(__file__).resolve().parents[2] / "node_modules" / "puppeteer-core"
-PHOTO = "exif_orientation6_landscape.jpg"
-BROKEN = "corrupt_truncated.jpg"
 EXIT_TIMEOUT_S = 60
 
 
@@ -73,12 +71,4 @@ def test_firefox_compresses_refuses_and_works_offline(own_server: SiteServer, co
         f"{offline['workMs'] / 1000:.1f} s; {online['workers']['size']} workers "
         f"(hardwareConcurrency {online['cores']})"
     )
-    assert online["badge"], "Works offline is not shown"
-    states = {row["name"]: (row["state"], row["code"]) for row in online["rows"]}
-    assert states == {PHOTO: ("done", None), BROKEN: ("error", refusal["code"])}
-    error = next(row["error"] for row in online["rows"] if row["name"] == BROKEN)
-    assert refusal["message"].lower() in error.lower()
-    assert 1 <= online["workers"]["size"] <= (os.cpu_count() or 1)
-    assert offline["engine"] == "ready"
-    assert offline["badge"]
-    assert [(row["name"], row["state"]) for row in offline["rows"]] == [(PHOTO, "done")]
+    check_smoke(online, offline, refusal)

@@ -27,14 +27,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 from imgcompress import door
 
 from .conftest import SiteServer
+from .smoke import BROKEN, PHOTO, check_smoke
 
 pytestmark = pytest.mark.e2e
 
 XVFB_RUN = Path("/usr/bin/xvfb-run")
 WEBDRIVER = Path("/usr/bin/WebKitWebDriver")
 MINIBROWSER = "/usr/lib/*/webkit2gtk-4.1/MiniBrowser"  # the multiarch directory varies
-PHOTO = "exif_orientation6_landscape.jpg"
-BROKEN = "corrupt_truncated.jpg"
 READY_S = 240  # WebKit compiles the WebAssembly runtime more slowly than the other engines
 WORK_S = 180
 DRIVER_START_S = 30
@@ -145,13 +144,4 @@ def test_webkit_compresses_refuses_and_works_offline(
         f"reload and photo in {offline_s:.1f} s; {online['workers']['size']} workers "
         f"(hardwareConcurrency {online['cores']})"
     )
-    assert online["badge"], "Works offline is not shown"
-    states = {row["name"]: (row["state"], row["code"]) for row in online["rows"]}
-    assert states == {PHOTO: ("done", None), BROKEN: ("error", refusal["code"])}
-    error = next(row["error"] for row in online["rows"] if row["name"] == BROKEN)
-    assert refusal["message"].lower() in error.lower()
-    # WebKit reports 4 cores on any machine with fewer than 8: the pool must not believe it.
-    assert 1 <= online["workers"]["size"] <= (os.cpu_count() or 1)
-    assert offline["engine"] == "ready"
-    assert offline["badge"]
-    assert [(row["name"], row["state"]) for row in offline["rows"]] == [(PHOTO, "done")]
+    check_smoke(online, offline, refusal)

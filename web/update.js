@@ -5,6 +5,10 @@
 // would load the new worker.js under the old page).
 
 const ACTIVATE = { type: "imgcompress:activate" }; // sw.js's message handler
+// Browsers look for a new service worker only when a page is loaded, so a tab left open for days
+// would never hear of one. It looks again when it is shown again or back online, and at most
+// this often while it stays open (one small same-origin request for sw.js).
+const RECHECK_MS = 60 * 60 * 1000;
 
 /**
  * `button`: the hidden "A new version is ready — reload" control. `stopEngine()`: called before
@@ -54,5 +58,17 @@ export function watchUpdates(button, { stopEngine, announce }) {
     if (reg.waiting) offer(reg.waiting);
     follow(reg.installing); // an update found before this listener was there
     reg.addEventListener("updatefound", () => follow(reg.installing));
+    watchLongOpen(reg);
   });
+}
+
+// Asks the server for sw.js again: an update found this way installs and is offered as above.
+function watchLongOpen(registration) {
+  // Offline, or the server is gone: the running version goes on, nothing to say.
+  const recheck = () => registration.update().catch(() => {});
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") recheck();
+  });
+  addEventListener("online", recheck);
+  setInterval(recheck, RECHECK_MS);
 }

@@ -100,16 +100,22 @@ def precompile_wheels(runtime: Path, wheels: list[Path]) -> None:
     )
 
 
-def write_snapshot(runtime: Path, dest: Path) -> None:
+def write_snapshot(runtime: Path, site: Path) -> None:
     """The interpreter's memory after CPython's initialisation, made by the pinned Pyodide under
     Node (toolchain/make_snapshot.mjs); the workers restore it instead of initialising (README,
     "Start-up"). It is a file of the site like any other: in the manifest, so in the version
     and the service worker's cache, and a new build never pairs it with another runtime.
+
+    Its unpacked size is stamped into worker.js, which allocates the memory before the bytes
+    arrive; gzip's trailer holds it (ISIZE: the size modulo 2**32, and the snapshot is ~31 MB).
     """
+    dest = site / "pyodide" / "snapshot.bin.gz"
     subprocess.run(
         ["node", str(ROOT / "toolchain" / "make_snapshot.mjs"), str(runtime), str(dest)],
         check=True,
     )
+    size = int.from_bytes(dest.read_bytes()[-4:], "little")
+    stamp(site / "worker.js", {"__SNAPSHOT_BYTES__": str(size)})
 
 
 def wheel_version(wheel: Path) -> str:
@@ -323,7 +329,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     (tmp / "pyodide").mkdir()
     for name in pillow_wasm.PYODIDE_CORE:
         shutil.copy2(runtime / name, tmp / "pyodide" / name)
-    write_snapshot(runtime, tmp / "pyodide" / "snapshot.bin.gz")
+    write_snapshot(runtime, tmp)
     wheels = tmp / "wheels"
     wheels.mkdir()
     pillow_copy = Path(shutil.copy2(pillow, wheels / pillow.name))

@@ -32,7 +32,7 @@ READY_LINE = re.compile(
 STEP = re.compile(r"(\w+)=(\d+)")
 # What each step of web/worker.js covers (it ends when the named thing is done).
 STEP_MEANING = {
-    "scripts": "worker.js + pyodide.mjs + pyodide.asm.mjs fetched, compiled, run",
+    "scripts": "worker.js and pyodide.mjs fetched, compiled, run",
     "wasm": "pyodide.asm.wasm fetched (streaming), compiled, instantiated",
     "python": "stdlib zip written, CPython initialised (Emscripten main)",
     "runtime": "Pyodide's Python side bootstrapped (loadPyodide done)",

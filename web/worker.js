@@ -3,8 +3,11 @@
 // door (imgcompress.door) and the answers back to plain JavaScript; every proxy is destroyed
 // here and never leaves this file.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
-import createPyodideModule from "./pyodide/pyodide.asm.mjs";
 import { watchNetwork } from "./netwatch.js";
+
+// Pyodide's Emscripten module (1.2 MB of JavaScript), loaded while the runtime's files are
+// fetched rather than before (see timedModule).
+const moduleFactory = import("./pyodide/pyodide.asm.mjs").then((m) => m.default);
 
 // Start-up steps, in ms since this worker was created (its performance time origin), in the
 // order they end: posted with `ready` and logged, so a slow start says where its time went
@@ -32,8 +35,8 @@ function stage(name, state) {
   postMessage({ type: "stage", stage: name, state, ms: Math.round(performance.now()) });
 }
 
-// Pyodide's own module factory (loadPyodide's `createPyodideModule` option), wrapped only to
-// see when pyodide.asm.wasm is compiled and instantiated, and when CPython has initialised.
+// Pyodide's own module factory (loadPyodide's `createPyodideModule` option), wrapped to see
+// when pyodide.asm.wasm is compiled and instantiated, and to wait for the snapshot's bytes.
 async function timedModule(settings) {
   const instantiate = settings.instantiateWasm;
   settings.instantiateWasm = (imports, success) =>
@@ -41,7 +44,7 @@ async function timedModule(settings) {
       step("wasm");
       success(instance, module);
     });
-  const module = await createPyodideModule(settings);
+  const module = await (await moduleFactory)(settings);
   if (snapshotFilled) await snapshotFilled;
   step("python");
   return module;
@@ -50,21 +53,21 @@ async function timedModule(settings) {
 // The interpreter's memory right after CPython's initialisation, made by the build with this
 // very runtime (toolchain/make_snapshot.mjs): restoring it skips that initialisation. It holds
 // no package; Pyodide refuses one made by another build of itself. Pyodide needs only its size
-// before it compiles pyodide.asm.wasm, and its bytes after: the size is in the gzip trailer
-// (ISIZE, the last 4 bytes), so the bytes are unpacked while the runtime compiles, and
-// timedModule() waits for them (`filled`) before Pyodide restores them.
+// before it compiles pyodide.asm.wasm, and its bytes after: the build stamps the size here, so
+// the bytes are fetched and unpacked while the runtime loads, and timedModule() waits for them
+// (`snapshotFilled`) before Pyodide restores them.
+const SNAPSHOT_BYTES = __SNAPSHOT_BYTES__;
 let snapshotFilled = null;
 
-async function readSnapshot() {
-  const response = await fetch(SNAPSHOT);
-  if (!response.ok) throw new Error(`${SNAPSHOT.pathname} answered HTTP ${response.status}`);
-  const packed = await response.blob();
-  const trailer = new DataView(await packed.slice(packed.size - 4).arrayBuffer());
-  const memory = new Uint8Array(trailer.getUint32(0, true));
+function readSnapshot() {
+  const memory = new Uint8Array(SNAPSHOT_BYTES);
   snapshotFilled = (async () => {
-    const reader = packed.stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+    const response = await fetch(SNAPSHOT);
+    if (!response.ok) throw new Error(`${SNAPSHOT.pathname} answered HTTP ${response.status}`);
+    const reader = response.body.pipeThrough(new DecompressionStream("gzip")).getReader();
     let at = 0;
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      if (at + chunk.value.length > memory.length) throw new Error("it is larger than this build's");
       memory.set(chunk.value, at);
       at += chunk.value.length;
     }

@@ -110,8 +110,9 @@ def write_snapshot(runtime: Path, site: Path) -> None:
     arrive; gzip's trailer holds it (ISIZE: the size modulo 2**32, and the snapshot is ~31 MB).
     """
     dest = site / "pyodide" / "snapshot.bin.gz"
+    lock = site / "wheels" / "pyodide-lock.json"
     subprocess.run(
-        ["node", str(ROOT / "toolchain" / "make_snapshot.mjs"), str(runtime), str(dest)],
+        ["node", str(ROOT / "toolchain" / "make_snapshot.mjs"), str(runtime), str(lock), str(dest)],
         check=True,
     )
     size = int.from_bytes(dest.read_bytes()[-4:], "little")
@@ -329,7 +330,6 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     (tmp / "pyodide").mkdir()
     for name in pillow_wasm.PYODIDE_CORE:
         shutil.copy2(runtime / name, tmp / "pyodide" / name)
-    write_snapshot(runtime, tmp)
     wheels = tmp / "wheels"
     wheels.mkdir()
     pillow_copy = Path(shutil.copy2(pillow, wheels / pillow.name))
@@ -338,6 +338,7 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     heif, heif_info = add_heif_package(wheels)
     precompile_wheels(runtime, [pillow_copy, ours, avif, heif])
     write_lock(runtime, pillow_copy, ours, avif, heif, wheels / "pyodide-lock.json")
+    write_snapshot(runtime, tmp)
     draw_icons(tmp / "icons")
     write_features(tmp)
     write_policy(tmp)

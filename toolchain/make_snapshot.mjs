@@ -2,14 +2,15 @@
 // state of a freshly initialised interpreter, before any package (a snapshot cannot hold
 // loaded side modules such as Pillow's). The page's workers restore it instead of running
 // CPython's initialisation (web/worker.js); Pyodide refuses a snapshot of another build.
-// usage: node make_snapshot.mjs PYODIDE_DIR OUT.gz
+// usage: node make_snapshot.mjs PYODIDE_DIR LOCK_FILE OUT.gz   (LOCK_FILE: the site's own, whose
+// import names Pyodide's import hook keeps in Python's memory)
 import nodeCrypto, { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const [runtime, out] = process.argv.slice(2);
+const [runtime, lockFile, out] = process.argv.slice(2);
 
 // The same runtime must give the same snapshot, or every build would be a new version of the
 // site. What the interpreter draws from the system's entropy while it starts (its hash seed,
@@ -35,6 +36,7 @@ performance.now = () => tick++;
 const { loadPyodide } = await import(pathToFileURL(join(runtime, "pyodide.mjs")).href);
 const pyodide = await loadPyodide({
   indexURL: join(runtime, "/"),
+  lockFileURL: lockFile,
   _makeSnapshot: true,
 });
 const memory = pyodide.makeMemorySnapshot();

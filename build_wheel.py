@@ -3,7 +3,8 @@
 `dist/site/` is everything a static host serves, and nothing else is ever fetched by the page:
     index.html, *.js, *.css        the page, its workers and its service worker, from web/
     icons/                         the web app's icons, drawn here with Pillow
-    pyodide/                       the Pyodide core files from the npm package pinned in pins.toml
+    pyodide/                       the Pyodide core files from the npm package pinned in pins.toml,
+                                   and snapshot.bin.gz, its memory once CPython has started
     wheels/                        Pillow for Pyodide, our imgcompress wheel, pyodide-lock.json
     _headers                       the same Content-Security-Policy, for hosts that read one
     manifest.json                  every file with its sha256 and size, and the site's version
@@ -84,6 +85,40 @@ def build_imgcompress_wheel(dest: Path) -> Path:
         return Path(shutil.copy2(wheel, dest))
 
 
+def precompile_wheels(runtime: Path, wheels: list[Path]) -> None:
+    """Add bytecode to the wheels, compiled by the pinned Pyodide itself under Node.
+
+    Without it the page compiles every module it imports on every start: measured in
+    Chromium, that was most of the time of `import imgcompress.door` (README, "Start-up").
+    The same sources give the same bytes, so the site's version moves only with the code.
+    """
+    (folder,) = {w.parent for w in wheels}
+    subprocess.run(
+        ["node", str(ROOT / "toolchain" / "precompile.mjs"), str(runtime), str(folder)]
+        + [w.name for w in wheels],
+        check=True,
+    )
+
+
+def write_snapshot(runtime: Path, site: Path) -> None:
+    """The interpreter's memory after CPython's initialisation, made by the pinned Pyodide under
+    Node (toolchain/make_snapshot.mjs); the workers restore it instead of initialising (README,
+    "Start-up"). It is a file of the site like any other: in the manifest, so in the version
+    and the service worker's cache, and a new build never pairs it with another runtime.
+
+    Its unpacked size is stamped into worker.js, which allocates the memory before the bytes
+    arrive; gzip's trailer holds it (ISIZE: the size modulo 2**32, and the snapshot is ~31 MB).
+    """
+    dest = site / "pyodide" / "snapshot.bin.gz"
+    lock = site / "wheels" / "pyodide-lock.json"
+    subprocess.run(
+        ["node", str(ROOT / "toolchain" / "make_snapshot.mjs"), str(runtime), str(lock), str(dest)],
+        check=True,
+    )
+    size = int.from_bytes(dest.read_bytes()[-4:], "little")
+    stamp(site / "worker.js", {"__SNAPSHOT_BYTES__": str(size)})
+
+
 def wheel_version(wheel: Path) -> str:
     return wheel.name.split("-")[1]
 
@@ -102,13 +137,17 @@ def lock_entry(wheel: Path, name: str, imports: list[str], depends: list[str]) -
     }
 
 
-def write_lock(runtime: Path, pillow: Path, ours: Path, dest: Path) -> None:
+def write_lock(runtime: Path, pillow: Path, ours: Path, avif: Path, heif: Path, dest: Path) -> None:
+    """The lock file: `pillow` and `imgcompress`, loaded at start-up, then the codec packages
+    the worker loads on demand (`avif`, `heif`), each after `pillow`."""
     upstream = json.loads((runtime / "pyodide-lock.json").read_text())
     lock = {
         "info": upstream["info"],
         "packages": {
             "pillow": lock_entry(pillow, "Pillow", ["PIL"], []),
             "imgcompress": lock_entry(ours, "imgcompress", ["imgcompress"], ["pillow"]),
+            "avif": lock_entry(avif, "avif", [], ["pillow"]),
+            "heif": lock_entry(heif, "heif", ["pillow_heif"], ["pillow"]),
         },
     }
     dest.write_text(json.dumps(lock, indent=2) + "\n")
@@ -235,7 +274,7 @@ def check_pillow_wheel(wheel: Path) -> None:
 
 
 def add_avif_package(pillow: Path, wheels: Path) -> Path:
-    """Serve the AVIF codec wheel and list it in the lock file as `avif`, after `pillow`.
+    """Serve the AVIF codec wheel (the lock file lists it as `avif`, after `pillow`).
 
     The worker loads only `pillow` and `imgcompress` at start-up; every other package in the
     lock file is a codec it loads when a file needs it (web/worker.js, codecs/avif.py).
@@ -248,12 +287,7 @@ def add_avif_package(pillow: Path, wheels: Path) -> Path:
     with zipfile.ZipFile(pillow) as zf:
         if any(n.startswith("PIL/_avif.") and n.endswith(".so") for n in zf.namelist()):
             raise SystemExit(f"{pillow.name} still holds _avif: start-up would load the codec")
-    wheel = Path(shutil.copy2(built, wheels / built.name))
-    lock_path = wheels / "pyodide-lock.json"
-    lock = json.loads(lock_path.read_text())
-    lock["packages"]["avif"] = lock_entry(wheel, "avif", [], ["pillow"])
-    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
-    return wheel
+    return Path(shutil.copy2(built, wheels / built.name))
 
 
 def pyodide_row(runtime: Path) -> dict[str, object]:
@@ -274,17 +308,13 @@ def pyodide_row(runtime: Path) -> dict[str, object]:
 
 
 def add_heif_package(wheels: Path) -> tuple[Path, dict]:
-    """Serve the HEIC decoder wheel and list it in the lock file as `heif`, after `pillow`.
+    """Serve the HEIC decoder wheel (the lock file lists it as `heif`, after `pillow`).
 
     Built in its own cached step (heif_wasm.py); its BUILDINFO goes into the manifest beside
     Pillow's, naming every archive it was built from, with its sha256 and licence.
     """
     built = heif_wasm.ensure_heif_wheel()
     wheel = Path(shutil.copy2(built, wheels / built.name))
-    lock_path = wheels / "pyodide-lock.json"
-    lock = json.loads(lock_path.read_text())
-    lock["packages"]["heif"] = lock_entry(wheel, "heif", ["pillow_heif"], ["pillow"])
-    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
     return wheel, json.loads((built.parent / "BUILDINFO.json").read_text())
 
 
@@ -304,9 +334,11 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     wheels.mkdir()
     pillow_copy = Path(shutil.copy2(pillow, wheels / pillow.name))
     ours = build_imgcompress_wheel(wheels)
-    write_lock(runtime, pillow_copy, ours, wheels / "pyodide-lock.json")
-    add_avif_package(pillow, wheels)
-    _, heif_info = add_heif_package(wheels)
+    avif = add_avif_package(pillow, wheels)
+    heif, heif_info = add_heif_package(wheels)
+    precompile_wheels(runtime, [pillow_copy, ours, avif, heif])
+    write_lock(runtime, pillow_copy, ours, avif, heif, wheels / "pyodide-lock.json")
+    write_snapshot(runtime, tmp)
     draw_icons(tmp / "icons")
     write_features(tmp)
     write_policy(tmp)

@@ -5,11 +5,25 @@
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { watchNetwork } from "./netwatch.js";
 
+// Pyodide's Emscripten module (1.2 MB of JavaScript), loaded while the runtime's files are
+// fetched rather than before (see timedModule).
+const moduleFactory = import("./pyodide/pyodide.asm.mjs").then((m) => m.default);
+
+// Start-up steps, in ms since this worker was created (its performance time origin), in the
+// order they end: posted with `ready` and logged, so a slow start says where its time went
+// (bench/startup_bench.py prints them). The first one is here: the scripts are loaded.
+const steps = [];
+function step(name) {
+  steps.push({ name, ms: Math.round(performance.now()) });
+}
+step("scripts");
+
 // What this worker asks of the network goes to the page's privacy ledger.
 watchNetwork(self, (event) => postMessage({ type: "net", event }));
 
 const base = new URL("./", import.meta.url);
 const LOCK_FILE = new URL("wheels/pyodide-lock.json", base);
+const SNAPSHOT = new URL("pyodide/snapshot.bin.gz", base);
 // Loaded at start-up; every other package in the lock file is a codec loaded on demand.
 const START_PACKAGES = ["pillow", "imgcompress"];
 const LOAD = { checkIntegrity: true, messageCallback: () => {} };
@@ -18,26 +32,100 @@ let door = null;
 let lazyPackages = [];
 
 function stage(name, state) {
-  postMessage({ type: "stage", stage: name, state });
+  postMessage({ type: "stage", stage: name, state, ms: Math.round(performance.now()) });
 }
 
-async function start() {
+// Pyodide's own module factory (loadPyodide's `createPyodideModule` option), wrapped to see
+// when pyodide.asm.wasm is compiled and instantiated, and to wait for the snapshot's bytes.
+async function timedModule(settings) {
+  const instantiate = settings.instantiateWasm;
+  settings.instantiateWasm = (imports, success) =>
+    instantiate(imports, (instance, module) => {
+      step("wasm");
+      success(instance, module);
+    });
+  const module = await (await moduleFactory)(settings);
+  if (snapshotFilled) await snapshotFilled;
+  step("python");
+  return module;
+}
+
+// The interpreter's memory right after CPython's initialisation, made by the build with this
+// very runtime (toolchain/make_snapshot.mjs): restoring it skips that initialisation. It holds
+// no package; Pyodide refuses one made by another build of itself. Pyodide needs only its size
+// before it compiles pyodide.asm.wasm, and its bytes after: the build stamps the size here, so
+// the bytes are fetched and unpacked while the runtime loads, and timedModule() waits for them
+// (`snapshotFilled`) before Pyodide restores them.
+const SNAPSHOT_BYTES = __SNAPSHOT_BYTES__;
+let snapshotFilled = null;
+
+function readSnapshot() {
+  const memory = new Uint8Array(SNAPSHOT_BYTES);
+  snapshotFilled = (async () => {
+    const response = await fetch(SNAPSHOT);
+    if (!response.ok) throw new Error(`${SNAPSHOT.pathname} answered HTTP ${response.status}`);
+    const reader = response.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+    let at = 0;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      if (at + chunk.value.length > memory.length) throw new Error("it is larger than this build's");
+      memory.set(chunk.value, at);
+      at += chunk.value.length;
+    }
+    if (at !== memory.length) throw new Error(`it unpacked to ${at} bytes, not ${memory.length}`);
+  })();
+  snapshotFilled.catch(() => {}); // awaited by timedModule(), which reports the failure
+  return memory;
+}
+
+// Boots from the memory snapshot where there is one, else (or if it fails) as usual; says which.
+async function boot(options, useSnapshot) {
+  const config = { indexURL: new URL("pyodide/", base).href, lockFileURL: LOCK_FILE.href, ...options };
+  let why = "not asked for";
+  if (useSnapshot && typeof DecompressionStream !== "function") why = "no DecompressionStream here";
+  else if (useSnapshot) {
+    try {
+      const runtime = await loadPyodide({ ...config, _loadSnapshot: readSnapshot() });
+      // Every copy of the site restores the same memory: `random` gets fresh seeds here.
+      runtime.runPython("import random; random.seed()");
+      return { runtime, boot: "snapshot" };
+    } catch (err) {
+      why = String(err?.message ?? err).split("\n")[0];
+      console.warn(`[${self.name}] memory snapshot not used (${why}); starting Python as usual`);
+      steps.length = 1; // the failed attempt's steps are not this start's
+    }
+    snapshotFilled = null;
+  }
+  return { runtime: await loadPyodide(config), boot: `normal (snapshot ${why})` };
+}
+
+// Options (benchmarks and tests): `snapshot: false` starts Python as usual; `profile` also does,
+// with -X importtime, and its lines come back in `ready` (see profiled()).
+async function start({ profile = false, snapshot = true } = {}) {
   const started = performance.now();
+  const importtime = [];
   stage("runtime", "working");
-  pyodide = await loadPyodide({
-    indexURL: new URL("pyodide/", base).href,
-    lockFileURL: LOCK_FILE.href,
-  });
+  const booted = await boot(
+    {
+      createPyodideModule: timedModule,
+      ...(profile ? { args: ["-X", "importtime"], stderr: (line) => importtime.push(line) } : {}),
+    },
+    snapshot && !profile,
+  );
+  pyodide = booted.runtime;
+  step("runtime");
   stage("runtime", "done");
   stage("pillow", "working");
   await pyodide.loadPackage("pillow", LOAD);
+  step("pillow");
   stage("pillow", "done");
   stage("imgcompress", "working");
   await pyodide.loadPackage("imgcompress", LOAD);
+  step("imgcompress");
   // The service worker has the lock file cached; reading it names the lazy codec packages.
   const lock = await (await fetch(LOCK_FILE)).json();
   lazyPackages = Object.keys(lock.packages ?? {}).filter((name) => !START_PACKAGES.includes(name));
   door = pyodide.pyimport("imgcompress.door");
+  step("import");
   const info = pyodide.runPython(`
 import sys, PIL, PIL.features, imgcompress
 {"python": sys.version.split()[0], "pillow": PIL.__version__,
@@ -45,13 +133,36 @@ import sys, PIL, PIL.features, imgcompress
 `);
   const versions = info.toJs({ dict_converter: Object.fromEntries });
   info.destroy();
+  step("versions");
   // The page lists no format itself: what it offers and accepts comes from the codec table.
   const { ok, formats, choices, accept, error } = callDoor("formats", lazyPackages);
   if (!ok) throw new Error(error.message);
+  step("formats");
   stage("imgcompress", "done");
   const ms = Math.round(performance.now() - started);
-  console.info(`[${self.name}] ready in ${ms} ms: Python ${versions.python}, Pillow ${versions.pillow}`);
-  postMessage({ type: "ready", versions, ms, formats, choices, accept });
+  const took = steps.map((s) => `${s.name}=${s.ms}`).join(" ");
+  console.info(
+    `[${self.name}] ready in ${ms} ms: Python ${versions.python}, Pillow ${versions.pillow}, ` +
+      `boot ${booted.boot}; steps (ms since the worker was created): ${took}`,
+  );
+  const ready = { type: "ready", versions, ms, boot: booted.boot, steps, formats, choices, accept };
+  postMessage(profile ? { ...ready, ...(await profiled(importtime)) } : ready);
+}
+
+// What a profiled start adds to `ready`: Python's import times, this worker's fetches, and how
+// long unpacking the pillow wheel alone takes (the rest of its step is its .so side modules).
+async function profiled(importtime) {
+  const fetches = performance.getEntriesByType("resource").map((e) => ({
+    name: new URL(e.name).pathname.split("/").pop(),
+    start: Math.round(e.startTime),
+    ms: Math.round(e.duration),
+  }));
+  const lock = await (await fetch(LOCK_FILE)).json();
+  const wheel = await (await fetch(new URL(lock.packages.pillow.file_name, LOCK_FILE))).arrayBuffer();
+  const started = performance.now();
+  pyodide.unpackArchive(wheel, "wheel", { extractDir: "/tmp/unpack-profile" });
+  const unpackMs = Math.round(performance.now() - started);
+  return { importtime: importtime.filter((l) => l.startsWith("import time:")), fetches, unpackMs };
 }
 
 // Calls one door function with plain JS arguments and returns a plain JS answer.
@@ -106,7 +217,7 @@ const jobs = { compress: compressJob, zip: zipJob };
 addEventListener("message", async (event) => {
   const msg = event.data;
   if (msg.type === "start") {
-    start().catch((err) => postMessage({ type: "failed", message: String(err?.message ?? err) }));
+    start(msg).catch((err) => postMessage({ type: "failed", message: String(err?.message ?? err) }));
     return;
   }
   const job = jobs[msg.type];

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { EnginePool, coresFrom, measureCores, poolCeiling } from "../../web/engine-client.js";
+import { EnginePool, coresFrom, measureCores, poolCeiling, rememberedCores } from "../../web/engine-client.js";
 import { FakeProbe, settle, workerFactory } from "./fake-worker.mjs";
 
 /** A pool of `size` fake workers, all of them ready (each starts once the one before is). */
@@ -513,4 +513,33 @@ test("resizing from a number to auto measures the cores then", async () => {
   assert.equal(measures, 1);
   assert.equal(pool.size, 3);
   assert.equal(workers.made.length, 2);
+});
+
+function memoryStorage() {
+  const items = new Map();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)) };
+}
+
+test("rememberedCores measures once, then answers from storage for the same claim", async () => {
+  const storage = memoryStorage();
+  const asked = [];
+  const measure = async (claimed) => (asked.push(claimed), 2);
+  assert.equal(await rememberedCores(4, { measure, storage, now: 1000 }), 2);
+  assert.equal(await rememberedCores(4, { measure, storage, now: 2000 }), 2);
+  assert.deepEqual(asked, [4]);
+});
+
+test("rememberedCores measures again for another claim or after a day", async () => {
+  const storage = memoryStorage();
+  const asked = [];
+  const measure = async (claimed) => (asked.push(claimed), 1);
+  await rememberedCores(4, { measure, storage, now: 0 });
+  await rememberedCores(8, { measure, storage, now: 1 });
+  await rememberedCores(8, { measure, storage, now: 1 + 24 * 60 * 60 * 1000 });
+  assert.deepEqual(asked, [4, 8, 8]);
+});
+
+test("rememberedCores measures when storage is refused", async () => {
+  const refused = { getItem: () => { throw new Error("SecurityError"); }, setItem: () => { throw new Error("quota"); } };
+  assert.equal(await rememberedCores(4, { measure: async () => 3, storage: refused }), 3);
 });

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -174,3 +176,19 @@ def test_unloaded_codec_names_its_package(monkeypatch: pytest.MonkeyPatch) -> No
     assert answer["error"]["code"] == "codec_unavailable"
     assert answer["error"]["package"] == "heif"
     assert "HEIC" in answer["error"]["message"]
+
+
+def test_formats_imports_only_the_codecs_plugins() -> None:
+    """The codec table and `formats` import our formats' Pillow plugins, not all of Pillow's
+    (Image.init() imports every plugin: a third of a second of a worker's start-up)."""
+    script = (
+        "import sys; from imgcompress import door; assert door.formats()['ok']; "
+        "print(' '.join(m for m in sys.modules if m.endswith('ImagePlugin')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "PIL.JpegImagePlugin" in out
+    assert "PIL.WebPImagePlugin" in out
+    assert "PIL.PdfImagePlugin" not in out
+    assert "PIL.PsdImagePlugin" not in out

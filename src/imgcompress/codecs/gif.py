@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
+from PIL import GifImagePlugin, Image  # noqa: F401  (registers the format; see codecs/__init__.py)
 
 from ..errors import CorruptImageError
 from .base import Codec, Encoded, Picture, Settings, starts_with
@@ -19,7 +19,6 @@ APPLICATION = 0xFF
 
 def is_available() -> bool:
     """GIF is built into Pillow (no external library, so no ``features`` entry)."""
-    Image.init()
     return "GIF" in Image.SAVE
 
 

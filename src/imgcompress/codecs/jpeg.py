@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import struct
 
-from PIL import Image, features
+from PIL import Image, JpegImagePlugin, features  # noqa: F401  (registers the format; see codecs/__init__.py)
 
 from ..errors import CorruptImageError
 from .base import Codec, Encoded, Picture, Settings, starts_with

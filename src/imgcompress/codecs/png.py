@@ -12,7 +12,7 @@ import io
 import struct
 import zlib
 
-from PIL import Image, features
+from PIL import Image, PngImagePlugin, features  # noqa: F401  (registers the format; see codecs/__init__.py)
 
 from ..errors import CorruptImageError
 from .base import Codec, Encoded, Picture, Settings, save, starts_with

@@ -7,14 +7,13 @@ every pixel and which browsers display.
 
 from __future__ import annotations
 
-from PIL import Image, features
+from PIL import Image, TiffImagePlugin, features  # noqa: F401  (registers the format; see codecs/__init__.py)
 
 from .base import Codec, starts_with
 
 
 def is_available() -> bool:
     """Whether this Pillow was built with libtiff (compressed TIFFs need it)."""
-    Image.init()
     return bool(features.check("libtiff")) and "TIFF" in Image.OPEN
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 
-from PIL import Image, features
+from PIL import Image, WebPImagePlugin, features  # noqa: F401  (registers the format; see codecs/__init__.py)
 
 from ..errors import CorruptImageError
 from .base import Codec, Encoded, Picture, Settings, save

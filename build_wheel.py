@@ -343,7 +343,8 @@ def build_site(out: Path, force_pillow: bool = False) -> dict:
     write_features(tmp)
     write_policy(tmp)
     info = json.loads((pillow.parent / "BUILDINFO.json").read_text())
-    info["heif"] = heif_info
+    # The heif record names the wheel the site serves, which precompile_wheels() has changed.
+    info["heif"] = {**heif_info, "sha256": sha256(heif)}
     archives = [*pillow_wasm.sources_path(pillow).iterdir(), *heif_wasm.sources()]
     site_licences.write(tmp, archives, ROOT, info, [pyodide_row(runtime)])
     manifest = write_manifest(tmp, info)

@@ -25,9 +25,10 @@ from typing import Any
 
 from page_bench import CHROMIUM, CHROMIUM_ARGS, CORPUS, SITE, ready_ms, serve
 from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 PHOTOS = ["photo_gps_iphone6_hdr_no_8mp.jpg", "photo_gps_nokia8.3_9mp.jpg"]
-# How often the benchmark looks at the batch and prints a progress line (the log of a 30-min
+# How often the benchmark prints a progress line (the log of a 30-min
 # run should show it moving).
 POLL_S = 15
 BATCH_TIMEOUT_S = 3 * 3600
@@ -48,6 +49,8 @@ WATCH_FIRST_DONE = """() => {
     return performance.now();
 }"""
 
+SETTLED = """n => { const c = window.imgcompress.counts();
+                       return c.total === n && c.pending === 0; }"""
 JS_HEAP = "() => performance.memory ? performance.memory.usedJSHeapSize : null"
 
 
@@ -67,18 +70,20 @@ def run(page: Page, files: list[Path]) -> dict[str, Any]:
     page.set_input_files("input[type=file][multiple]", [str(f) for f in files])
     print(f"  files added in {time.perf_counter() - started:.1f} s", flush=True)
     while True:
-        c = page.evaluate("() => window.imgcompress.counts()")
-        if c["total"] == len(files) and c["pending"] == 0:
+        try:
+            page.wait_for_function(SETTLED, arg=len(files), timeout=POLL_S * 1000, polling=200)
             break
+        except PlaywrightTimeoutError:
+            pass
         if time.perf_counter() - started > BATCH_TIMEOUT_S:
-            raise SystemExit(f"the batch did not finish in {BATCH_TIMEOUT_S} s: {c}")
+            raise SystemExit(f"the batch did not finish in {BATCH_TIMEOUT_S} s")
+        c = page.evaluate("() => window.imgcompress.counts()")
         rate = page.locator("#batch-rate").text_content()
         print(
             f"  {time.perf_counter() - started:7.0f} s: {c['done']} done, {c['error']} failed, "
             f"{c['pending']} pending · {rate}",
             flush=True,
         )
-        time.sleep(POLL_S)
     wall = time.perf_counter() - started
     first = page.evaluate("() => window.__firstDone")
     return {
@@ -132,9 +137,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500, help="photos in the batch")
     parser.add_argument("--photos", nargs="*", default=PHOTOS, help="corpus photos to copy")
     parser.add_argument("--workers", default="auto", help="the page's workers setting")
+    parser.add_argument("--site", type=Path, default=SITE, help="the built site to serve")
     args = parser.parse_args()
-    if not (SITE / "manifest.json").exists():
-        raise SystemExit("dist/site is not built: run `make site` first")
+    if not (args.site / "manifest.json").exists():
+        raise SystemExit(f"{args.site} is not built: run `make site` first")
 
     with tempfile.TemporaryDirectory(prefix="imgcompress-batch-") as tmp:
         folder = Path(tmp)
@@ -149,7 +155,7 @@ def main() -> None:
         )
         print(f"batch: {len(files)} copies of {', '.join(args.photos)} ({total_in / MB:.0f} MB)\n")
         query = "" if args.workers == "auto" else f"?workers={args.workers}"
-        with serve(SITE) as url, sync_playwright() as pw:
+        with serve(args.site) as url, sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
                 str(folder / "profile"),
                 executable_path=CHROMIUM,

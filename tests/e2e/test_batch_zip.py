@@ -30,7 +30,7 @@ def _row_downloads(page: Page) -> list[tuple[str, str]]:
     links = page.locator("[data-file-row][data-state=done] a[download]")
     for k in range(links.count()):
         with page.expect_download() as info:
-            links.nth(k).click()
+            links.nth(k).press("Enter")
         digest = hashlib.sha256(Path(info.value.path()).read_bytes()).hexdigest()
         out.append((info.value.suggested_filename, digest))
     return out
@@ -129,26 +129,29 @@ def test_download_all_splits_into_valid_parts_at_the_part_limit(
     named ...-partK-of-N.zip, each a valid ZIP within the limit, together holding every done
     file's bytes once, in order."""
     page = ready_page
-    files = _mixed(tmp_path, 8)
+    # Few files: in our runs headless Chromium sometimes left the 11th download of one page
+    # unanswered.
+    files = _mixed(tmp_path, 5)
     page.set_input_files("input[type=file][multiple]", files)
     wait_settled(page, len(files))
     rows = _row_downloads(page)
     sizes = page.evaluate("() => window.imgcompress.rows().map((r) => r.size).filter(Boolean)")
-    assert len(rows) == len(sizes) == 7
-    # About three results to a part; each file fits alone with room to spare for its headers.
-    limit = 3 * sum(sizes) // len(sizes)
-    assert limit > max(sizes) + 500
+    assert len(rows) == len(sizes) == 4
+    # Two results and their headers (under 250 bytes for these names) fit in a part, three
+    # do not: the four make two parts.
+    limit = max(sizes[0] + sizes[1], sizes[2] + sizes[3]) + 400
+    assert min(sizes) > 400 + 2 * (max(sizes) - min(sizes))
     page.evaluate("n => localStorage.setItem('imgcompress-test-zip-part-bytes', String(n))", limit)
     page.locator("#download-all").click()
     links = page.locator("#zip-parts a[download]")
     expect(page.locator("#zip-parts")).to_be_visible()
     count = links.count()
-    assert count >= 3
+    assert count == 2
     members: list[tuple[str, str]] = []
     for k in range(count):
         with page.expect_download() as info:
-            links.nth(k).click()
-        assert info.value.suggested_filename == f"imgcompress-7-files-part{k + 1}-of-{count}.zip"
+            links.nth(k).press("Enter")
+        assert info.value.suggested_filename == f"imgcompress-4-files-part{k + 1}-of-{count}.zip"
         data = Path(info.value.path()).read_bytes()
         assert len(data) <= limit
         part = _members(data)

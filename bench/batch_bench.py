@@ -78,7 +78,8 @@ def run(page: Page, files: list[Path]) -> dict[str, Any]:
         if time.perf_counter() - started > BATCH_TIMEOUT_S:
             raise SystemExit(f"the batch did not finish in {BATCH_TIMEOUT_S} s")
         c = page.evaluate("() => window.imgcompress.counts()")
-        rate = page.locator("#batch-rate").text_content()
+        # An older build (--site) has no rate in its header.
+        rate = page.evaluate("() => document.querySelector('#batch-rate')?.textContent ?? ''")
         print(
             f"  {time.perf_counter() - started:7.0f} s: {c['done']} done, {c['error']} failed, "
             f"{c['pending']} pending · {rate}",
@@ -119,7 +120,7 @@ def heap_table(rows: list[dict[str, Any]]) -> list[str]:
     never shrinks, so sorting a worker's values gives them in the order its files finished."""
     by_worker: dict[str, list[int]] = {}
     for row in rows:
-        if row["heap"] is not None:
+        if row.get("heap") is not None:
             by_worker.setdefault(row["worker"], []).append(row["heap"])
     lines = []
     for worker, heaps in sorted(by_worker.items()):

@@ -6,6 +6,8 @@ import { describeMetadata, describeNotes, describeResult, formatBytes, formatPer
 import { choiceValues, imageNameFilter, readableNames } from "./formats.js";
 import { PrivacyLedger } from "./privacy.js";
 import { watchUpdates } from "./update.js";
+import { BatchClock } from "./rate.js";
+import { PART_BYTES, partNames, uniqueNames, zipParts } from "./zip.js";
 
 const $ = (selector) => document.querySelector(selector);
 const body = document.body;
@@ -13,6 +15,8 @@ const form = $("#settings");
 const list = $("#files");
 const rowTemplate = $("#row-template");
 const totalsEl = $("#totals");
+const rateEl = $("#batch-rate");
+const zipPartsEl = $("#zip-parts");
 const announcer = $("#announcer");
 const downloadAll = $("#download-all");
 const cancelAll = $("#cancel-all");
@@ -40,6 +44,7 @@ pool.addEventListener("net", ({ detail }) => ledger.record(detail, "worker"));
 const entries = new Map(); // entry id -> entry (insertion order = row order)
 const jobs = new Map(); // pool job id -> entry
 let nextEntryId = 1;
+const clock = new BatchClock(); // the running batch's throughput and time left
 let readyInfo = null;
 
 // ---------------------------------------------------------------- engine status
@@ -93,7 +98,10 @@ pool.addEventListener("change", ({ detail }) => {
 
 pool.addEventListener("start", ({ detail }) => {
   const entry = jobs.get(detail.id);
-  if (entry && entry.job?.id === detail.id) setState(entry, "working");
+  if (entry && entry.job?.id === detail.id) {
+    clock.started(performance.now());
+    setState(entry, "working");
+  }
 });
 
 function updateEngineStatus() {
@@ -276,9 +284,20 @@ function clearResult(entry) {
   entry.result = null;
 }
 
+// The page keeps each result as a Blob only (the browser stores Blobs outside the JavaScript
+// heap and may spill them to disk): the transferred buffer is dropped once copied into it.
 function setResult(entry, answer) {
   const blob = new Blob([answer.data], { type: answer.result.mime_type });
-  entry.result = { ...answer.result, blob, url: URL.createObjectURL(blob), downloadName: answer.name, ms: answer.ms };
+  entry.result = {
+    ...answer.result,
+    blob,
+    url: URL.createObjectURL(blob),
+    downloadName: answer.name,
+    crc32: answer.crc32,
+    ms: answer.ms,
+    heap: answer.heap,
+    worker: answer.worker,
+  };
   setState(entry, "done");
 }
 
@@ -301,6 +320,7 @@ function removeEntry(entry) {
 }
 
 function rerunAll() {
+  clock.reset();
   for (const entry of entries.values()) {
     if (entry.job) {
       // A running job finishes in the background and is ignored: restarting a worker costs more.
@@ -483,8 +503,11 @@ function setState(entry, state) {
     errorSlot.removeAttribute("data-error");
     errorSlot.textContent = "";
   }
+  if (state === "done" || state === "error") {
+    clock.finished();
+    announceProgressSoon();
+  }
   updateTotals();
-  if (state === "done" || state === "error") announceProgressSoon();
 }
 
 function sentence(text) {
@@ -511,11 +534,12 @@ function counts() {
 function updateTotals() {
   const c = counts();
   body.dataset.files = c.total ? "some" : "none";
-  downloadAll.disabled = c.done === 0 || zipping;
+  downloadAll.disabled = c.done === 0;
   cancelAll.disabled = c.pending === 0;
   clearAll.disabled = c.total === 0;
   if (!c.total) {
     totalsEl.textContent = "No files yet.";
+    updateRate(c);
     return;
   }
   const parts = [`${c.done} of ${c.total} done`];
@@ -525,6 +549,15 @@ function updateTotals() {
   let text = parts.join(" · ");
   if (c.done) text += ` — ${formatBytes(c.before)} → ${formatBytes(c.after)} (${formatPercentSaved(c.before, c.after)})`;
   totalsEl.textContent = text;
+  updateRate(c);
+}
+
+// Throughput and time left while a batch runs; the batch ends when nothing is pending.
+function updateRate(c = counts()) {
+  if (c.pending === 0) clock.reset();
+  const text = clock.text(c.pending, performance.now());
+  rateEl.hidden = text === null;
+  rateEl.textContent = text ?? "";
 }
 
 cancelAll.addEventListener("click", () => {
@@ -537,47 +570,59 @@ cancelAll.addEventListener("click", () => {
 
 clearAll.addEventListener("click", () => {
   for (const entry of [...entries.values()]) removeEntry(entry);
+  showZipParts([]);
   announce("Cleared.");
   fileInput.focus();
 });
 
-let zipping = false;
-let lastZipUrl = null;
-downloadAll.addEventListener("click", async () => {
+// "Download all": ZIP archives composed of the results' Blobs and small headers (zip.js), so
+// nothing is copied and no worker is involved. A batch over PART_BYTES comes in parts, each
+// a valid ZIP, offered as links to click one by one (browsers block a burst of downloads).
+const ZIP_PART_BYTES_KEY = "imgcompress-test-zip-part-bytes";
+let zipUrls = [];
+
+// Test hook (tests/e2e/test_batch_zip.py): this localStorage key lowers the part size, so that
+// splitting can be seen with a few small files; it can only lower it.
+function zipPartBytes() {
+  const bytes = Number(localStorage.getItem(ZIP_PART_BYTES_KEY));
+  return bytes > 0 && bytes < PART_BYTES ? bytes : PART_BYTES;
+}
+
+function showZipParts(parts) {
+  for (const url of zipUrls) URL.revokeObjectURL(url);
+  zipUrls = parts.map((part) => part.url);
+  zipPartsEl.replaceChildren(
+    ...parts.map(({ url, name, size }, i) => {
+      const link = Object.assign(document.createElement("a"), { href: url, download: name });
+      link.className = "button ghost small";
+      link.textContent = `Part ${i + 1} of ${parts.length} (${formatBytes(size)})`;
+      const li = document.createElement("li");
+      li.append(link);
+      return li;
+    }),
+  );
+  zipPartsEl.hidden = parts.length < 2;
+}
+
+downloadAll.addEventListener("click", () => {
   const done = [...entries.values()].filter((e) => e.state === "done");
-  if (!done.length || zipping) return;
-  zipping = true;
-  downloadAll.disabled = true;
-  const label = downloadAll.textContent;
-  downloadAll.textContent = "Making the ZIP…";
-  announce(`Making a ZIP of ${done.length} files.`);
-  try {
-    const job = pool.submit(
-      "zip",
-      async () => {
-        const files = await Promise.all(done.map((e) => e.result.blob.arrayBuffer()));
-        return { payload: { names: done.map((e) => e.result.downloadName), files }, transfer: files };
-      },
-      { priority: true },
-    );
-    const answer = await job.promise;
-    if (lastZipUrl) URL.revokeObjectURL(lastZipUrl);
-    lastZipUrl = URL.createObjectURL(new Blob([answer.data], { type: "application/zip" }));
-    const link = document.createElement("a");
-    link.href = lastZipUrl;
-    link.download = `imgcompress-${done.length}-files.zip`;
+  if (!done.length) return;
+  const names = uniqueNames(done.map((e) => e.result.downloadName));
+  const files = done.map((e, i) => ({ name: names[i], blob: e.result.blob, crc32: e.result.crc32 }));
+  const blobs = zipParts(files, { partBytes: zipPartBytes() });
+  const fileNames = partNames(`imgcompress-${done.length}-files`, blobs.length);
+  const parts = blobs.map((blob, i) => ({ url: URL.createObjectURL(blob), name: fileNames[i], size: blob.size }));
+  showZipParts(parts);
+  if (parts.length === 1) {
+    const link = Object.assign(document.createElement("a"), { href: parts[0].url, download: parts[0].name });
     link.hidden = true;
     document.body.append(link);
     link.click();
     link.remove();
     announce(`ZIP of ${done.length} files ready.`);
-  } catch (err) {
-    announce(`The ZIP could not be made: ${err.message}`);
-    console.error(err);
-  } finally {
-    zipping = false;
-    downloadAll.textContent = label;
-    updateTotals();
+  } else {
+    announce(`The ZIP of ${done.length} files comes in ${parts.length} parts: download each one.`);
+    zipPartsEl.querySelector("a").focus();
   }
 });
 
@@ -650,6 +695,8 @@ window.imgcompress = {
       original: e.file.size,
       size: e.result?.size ?? null,
       ms: e.result?.ms ?? null,
+      heap: e.result?.heap ?? null,
+      worker: e.result?.worker ?? null,
     })),
 };
 updateTotals();

@@ -4,6 +4,7 @@
 // here and never leaves this file.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { watchNetwork } from "./netwatch.js";
+import { crc32 } from "./zip.js";
 
 // Pyodide's Emscripten module (1.2 MB of JavaScript), loaded while the runtime's files are
 // fetched rather than before (see timedModule).
@@ -197,22 +198,22 @@ async function compressJob(msg) {
     answer = run();
   }
   const ms = Math.round(performance.now() - started);
-  if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, ms }, transfer: [] };
+  const stats = { ms, heap: heapBytes(), worker: self.name };
+  if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, ...stats }, transfer: [] };
   const data = ownBuffer(answer.data);
-  return {
-    message: { id: msg.id, type: "result", data, name: answer.name, result: answer.result, ms },
-    transfer: [data],
-  };
+  // The ZIP's CRC is taken once, here, while the bytes are at hand: "Download all" then only
+  // writes headers around the page's Blobs.
+  const message = { id: msg.id, type: "result", data, name: answer.name, result: answer.result };
+  return { message: { ...message, crc32: crc32(data), ...stats }, transfer: [data] };
 }
 
-function zipJob(msg) {
-  const answer = callDoor("make_zip", msg.names, msg.files.map((buffer) => new Uint8Array(buffer)));
-  if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error }, transfer: [] };
-  const data = ownBuffer(answer.data);
-  return { message: { id: msg.id, type: "result", data, names: answer.names }, transfer: [data] };
+// The size of this worker's WebAssembly memory: it grows to the largest file's needs and never
+// shrinks, so over a batch it shows whether anything is kept from file to file.
+function heapBytes() {
+  return pyodide._module.HEAP8.buffer.byteLength;
 }
 
-const jobs = { compress: compressJob, zip: zipJob };
+const jobs = { compress: compressJob };
 
 addEventListener("message", async (event) => {
   const msg = event.data;

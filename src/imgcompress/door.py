@@ -14,11 +14,9 @@ engine.  Every call answers; nothing raises across the boundary:
 
 from __future__ import annotations
 
-import io
 import posixpath
 import sys
 import traceback
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -115,50 +113,9 @@ def formats(packages: Iterable[str] = ()) -> dict[str, Any]:
     return _answer(work)
 
 
-def unique_names(names: Iterable[str]) -> list[str]:
-    """Make names unique the way file managers do ("photo (2).jpg"), ignoring case
-    because the ZIP is usually unpacked on a case-insensitive disk."""
-    taken: set[str] = set()
-    out: list[str] = []
-    for raw in names:
-        name = posixpath.basename(str(raw).replace("\\", "/")) or "image"
-        stem, dot, ext = name.rpartition(".")
-        if not dot or not stem:
-            stem, dot, ext = name, "", ""
-        candidate, n = name, 1
-        while candidate.casefold() in taken:
-            n += 1
-            candidate = f"{stem} ({n}){dot}{ext}"
-        taken.add(candidate.casefold())
-        out.append(candidate)
-    return out
-
-
-def make_zip(names: Iterable[str], files: Iterable[Bytes]) -> dict[str, Any]:
-    """Pack finished files into one ZIP for "Download all"; ``data`` is the archive and
-    ``names`` the names used inside it.  Stored, not deflated: the images are already
-    compressed, so deflating would cost time for nothing."""
-
-    def work() -> dict[str, Any]:
-        name_list = [str(n) for n in names]
-        blobs = list(files)
-        if len(name_list) != len(blobs):
-            raise ValueError(f"{len(name_list)} names for {len(blobs)} files")
-        inside = unique_names(name_list)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, blob in zip(inside, blobs, strict=True):
-                archive.writestr(name, _as_bytes(blob))
-        return {"data": buffer.getvalue(), "names": inside}
-
-    return _answer(work)
-
-
 __all__ = [
     "INTERNAL_ERROR",
     "compress_file",
     "formats",
-    "make_zip",
     "output_name",
-    "unique_names",
 ]

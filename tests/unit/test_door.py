@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -78,46 +77,6 @@ def test_corpus_photo_reports_what_was_removed(corpus: Path) -> None:
     assert answer["ok"] is True
     assert answer["result"]["size"] < len(data)
     assert "exif" in answer["result"]["report"]["removed"]
-
-
-def test_unique_names_number_clashes_like_a_file_manager() -> None:
-    """Clashing names become "photo (2).jpg"; case-insensitive, paths dropped."""
-    assert door.unique_names(["photo.jpg", "photo.jpg", "PHOTO.JPG", "a/b/photo.jpg", "x"]) == [
-        "photo.jpg",
-        "photo (2).jpg",
-        "PHOTO (3).JPG",
-        "photo (4).jpg",
-        "x",
-    ]
-
-
-def test_make_zip_holds_every_file_under_a_unique_name() -> None:
-    """The archive opens with the standard zipfile and holds each file's exact bytes."""
-    one, two = _jpeg(), _jpeg((10, 10))
-    answer = door.make_zip(["a.jpg", "a.jpg", "b.png"], [one, memoryview(two), b"png"])
-    assert answer["ok"] is True
-    assert answer["names"] == ["a.jpg", "a (2).jpg", "b.png"]
-    with zipfile.ZipFile(io.BytesIO(answer["data"])) as archive:
-        assert archive.testzip() is None
-        assert archive.namelist() == ["a.jpg", "a (2).jpg", "b.png"]
-        assert archive.read("a.jpg") == one
-        assert archive.read("a (2).jpg") == two
-        assert archive.getinfo("b.png").compress_type == zipfile.ZIP_STORED
-
-
-def test_make_zip_with_mismatched_lists_is_an_internal_error() -> None:
-    """A page bug (names and files out of step) is caught, not half-zipped."""
-    answer = door.make_zip(["a.jpg"], [])
-    assert answer == {"ok": False, "error": door.INTERNAL_ERROR}
-
-
-def test_make_zip_of_200_photos_sized_files() -> None:
-    """ "Download all" must cope with a batch of 200 photos (here 200 × 300 KB)."""
-    blob = bytes(300_000)
-    answer = door.make_zip([f"p{i % 7}.jpg" for i in range(200)], [blob] * 200)
-    assert answer["ok"] is True
-    assert len(set(answer["names"])) == 200
-    assert len(answer["data"]) > 200 * 300_000
 
 
 def test_an_engine_bug_is_internal_error_with_a_traceback(

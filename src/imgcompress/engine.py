@@ -40,7 +40,7 @@ from .errors import CorruptImageError, ImageTooLargeError, InvalidOptionsError
 from .options import Options
 from .report import Info, Notes, Result
 
-DEFAULT_VISUAL_TARGET = 0.95
+DEFAULT_VISUAL_TARGET = 0.94
 _pillow_lock = threading.RLock()
 
 

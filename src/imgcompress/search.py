@@ -116,8 +116,19 @@ class Job:
             grey = prepared.mode in ("L", "LA")
             alpha = self.has_alpha and codec.alpha
             mode = ("LA" if alpha else "L") if grey else ("RGBA" if alpha else "RGB")
-            self._references[key] = (Reference(prepared.convert(mode)), mode)
+            reference = Reference(prepared.convert(mode))
+            if codec.quality_range and codec.encode is not None and not self.animated:
+                reference.plain = lambda: self._plain(codec, size, mode)
+            self._references[key] = (reference, mode)
         return self._references[key]
+
+    def _plain(self, codec: Codec, size: tuple[int, int], mode: str) -> Image.Image:
+        """The codec's default-quality encode of what is scored (the mosaic, when there is
+        one), decoded: the block grid the guard allows (``Reference.grid_allowance``)."""
+        proxy = self.proxy_picture(codec, size)
+        cand = encode(self, codec, size, Settings(probe=proxy is not None), proxy)
+        with Image.open(io.BytesIO(cand.data)) as decoded:
+            return decoded.convert(mode)
 
     def proxy_picture(self, codec: Codec, size: tuple[int, int]) -> Picture | None:
         """The score's mosaic of what ``codec`` encodes at ``size``, for search probes; None

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from imgcompress import DEFAULT_VISUAL_TARGET
+
 from .conftest import PyodideRun
 
 pytestmark = pytest.mark.runtime
@@ -86,7 +88,7 @@ def test_engine_writes_and_reads_avif(in_pyodide: PyodideRun, corpus: Path, tmp_
         "result = {'avif': r.to_dict(), 'jpeg_size': j.size, 'from_avif': a.to_dict()}\n"
     )
     assert result["avif"]["format"] == "avif"
-    assert result["avif"]["report"]["score"] >= 0.95
+    assert result["avif"]["report"]["score"] >= DEFAULT_VISUAL_TARGET
     assert (tmp_path / "out.avif").stat().st_size < result["jpeg_size"]
     with Image.open(tmp_path / "out.avif") as back:
         back.load()

@@ -131,7 +131,7 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     source = Image.open(io.BytesIO(corpus("kodim23.png"))).crop((0, 0, 192, 128))
     source.save(tmp_path / "kodim99.png")
     lines: list[str] = []
-    summary = bench.run(tmp_path, write=lines.append, yardsticks=("jpeg",))
+    summary = bench.run(tmp_path, write=lines.append, yardsticks=("jpeg",), in_browser=False)
     text = "\n".join(lines)
     assert "# baseline: Pillow JPEG q75 optimize" in text
     for label in bench.MODES:

@@ -23,6 +23,13 @@ SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DROP = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 # Smallest possible chunk: 4-byte length, 4-byte type, 4-byte CRC.
 CHUNK_OVERHEAD = 12
+# k-means refinement of the median-cut palette, run until fewer than this share of the
+# pixels change colour (Pillow's ``kmeans`` is that count plus one; 1 runs to a standstill,
+# 2-10x slower for the same palette).  On the Kodak photos at 256 colours it lifts
+# scikit-image's SSIM from 0.951 to 0.965 (kodim03) and 0.917 to 0.930 (kodim23) with 3-6 %
+# fewer bytes, past pngquant's 0.958 / 0.898 with fewer colours; 0.4-0.9 s natively
+# instead of 0.2 s.
+KMEANS_SETTLED = 1 / 400
 
 
 def is_available() -> bool:
@@ -35,7 +42,10 @@ def quantize(image: Image.Image, colors: int) -> Image.Image:
 
     libimagequant is best when the build has it; otherwise FASTOCTREE, the one
     built-in method that quantizes RGBA (MEDIANCUT and MAXCOVERAGE drop alpha),
-    and MEDIANCUT for opaque images where it gives smoother gradients.
+    and MEDIANCUT for opaque images where it gives smoother gradients, its palette
+    refined by k-means (``KMEANS_SETTLED``).  No dithering: Pillow's Floyd-Steinberg maps
+    through a coarse colour cache and costs SSIM (kodim03, 256 colours: 0.965 plain,
+    0.913 dithered, scikit-image RGB mean), and the noise costs deflate bytes.
     """
     if features.check("libimagequant"):
         method = Image.Quantize.LIBIMAGEQUANT
@@ -49,7 +59,9 @@ def quantize(image: Image.Image, colors: int) -> Image.Image:
         image = image.convert("RGB")
     if image.mode == "L":
         image = image.convert("RGB")
-    return image.quantize(colors=colors, method=method, dither=Image.Dither.FLOYDSTEINBERG)
+    settled = int(image.width * image.height * KMEANS_SETTLED) + 1
+    kmeans = settled if method == Image.Quantize.MEDIANCUT else 0
+    return image.quantize(colors=colors, method=method, kmeans=kmeans, dither=Image.Dither.NONE)
 
 
 def exact_palette(image: Image.Image) -> Image.Image | None:

@@ -78,12 +78,12 @@ def test_gps_photo_is_downloaded_smaller_without_metadata_and_upright(
 
 
 def test_engine_notes_are_visible_in_the_row(ready_page: Page, corpus: Path) -> None:
-    """A PNG photo that cannot shrink as PNG says so in its row, with the better format named,
-    in text on the page (not only in a tooltip)."""
+    """A photo kept as PNG says in its row that JPEG or WebP would be smaller, in text on the
+    page (not only in a tooltip)."""
     page = ready_page
     page.set_input_files("input[type=file][multiple]", [corpus / "kodim23.png"])
     wait_settled(page, 1)
     notes = page.locator('[data-file-row][data-name="kodim23.png"] [data-notes]')
     expect(notes).to_be_visible()
-    expect(notes).to_contain_text("original was kept")
+    expect(notes).to_contain_text("kept as PNG")
     expect(notes).to_contain_text("WebP")

@@ -98,6 +98,13 @@ def test_other_tabs_stop_their_engine_when_a_new_version_takes_over(
     other = context.new_page()
     other.goto(own_server.url)
     expect(other.locator("body")).to_have_attribute("data-engine", "ready", timeout=READY_MS)
+    # Its whole pool, not only the first worker: the claim is about a tab that has loaded what
+    # it runs (a worker still loading then would fetch its wheels, whose hashes its lock file
+    # pins).
+    other.wait_for_function(
+        "() => { const w = window.imgcompress.workers(); return w.ready === w.size; }",
+        timeout=READY_MS,
+    )
     other_requests: list[str] = []
     other.on("request", lambda request: other_requests.append(request.url))
 

@@ -400,11 +400,11 @@ test("cores are counted from how much slower the probes ran together than one al
 });
 
 /** A createProbe whose probes take `togetherMs` (one run's, or a list of each run's) when run
- * together, after a 40 ms solo run. */
-function probes(togetherMs, { failing = false } = {}) {
+ * together, after a 40 ms solo run; the same rounds alone again take `againMs`. */
+function probes(togetherMs, { failing = false, againMs = 40 } = {}) {
   const made = [];
   const create = (name) => {
-    const probe = new FakeProbe(name, { soloMs: 40, togetherMs, failing });
+    const probe = new FakeProbe(name, { soloMs: 40, togetherMs, againMs, failing });
     made.push(probe);
     return probe;
   };
@@ -415,7 +415,7 @@ test("measureCores runs one probe alone, then all together, three times, and sto
   const p = probes(80);
   assert.equal(await measureCores(4, { createProbe: p.create }), 2);
   assert.equal(p.made.length, 4);
-  const run = [{ ms: 30 }, { rounds: 1000 }]; // PROBE_MS
+  const run = [{ ms: 30 }, { rounds: 1000 }, { rounds: 1000, alone: true }]; // PROBE_MS
   assert.deepEqual(p.made[0].asked, [{ type: "hello" }, ...run, ...run, ...run]);
   assert.deepEqual(p.made[3].asked, [{ type: "hello" }, ...Array(3).fill({ rounds: 1000 })]);
   assert.ok(p.made.every((probe) => probe.terminated));
@@ -424,6 +424,13 @@ test("measureCores runs one probe alone, then all together, three times, and sto
 test("measureCores keeps the median run: one run disturbed by another program is outvoted", async () => {
   // Alone 40 ms each time; together 40 ms (4 cores), then 80 and 80 (2 cores).
   const p = probes([40, 80, 80]);
+  assert.equal(await measureCores(4, { createProbe: p.create }), 2);
+});
+
+test("measureCores times the solo rounds again: a slowed first solo run does not read as cores", async () => {
+  // The timed solo run was slowed by another program: its rounds take 20 ms alone, so the
+  // 40 ms together is 2 cores' worth, not 4.
+  const p = probes(40, { againMs: 20 });
   assert.equal(await measureCores(4, { createProbe: p.create }), 2);
 });
 

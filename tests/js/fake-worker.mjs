@@ -54,9 +54,9 @@ export function settle() {
  * the solo run (1000 rounds) and `togetherMs` when asked for rounds (a list: one per run, in
  * order); `failing` fires `error`. */
 export class FakeProbe extends EventTarget {
-  constructor(name, { soloMs, togetherMs, failing }) {
+  constructor(name, { soloMs, togetherMs, againMs = soloMs, failing }) {
     super();
-    Object.assign(this, { name, soloMs, togetherMs, failing });
+    Object.assign(this, { name, soloMs, togetherMs, againMs, failing });
     this.asked = [];
     this.runs = 0;
     this.terminated = false;
@@ -76,6 +76,7 @@ export class FakeProbe extends EventTarget {
       }
       const data = message.type === "hello" ? {}
         : message.ms ? { rounds: 1000, ms: this.soloMs }
+        : message.alone ? { rounds: message.rounds, ms: this.againMs }
         : { rounds: message.rounds, ms: this.#togetherMs() };
       this.dispatchEvent(Object.assign(new Event("message"), { data }));
     });

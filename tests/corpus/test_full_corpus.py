@@ -20,6 +20,7 @@ from skimage.metrics import structural_similarity
 import testdata
 from imgcompress import Options, compress, inspect
 from imgcompress import score as S
+from imgcompress.codecs import CODECS, Picture, Settings
 
 pytestmark = pytest.mark.full_corpus
 
@@ -112,24 +113,23 @@ def test_score_tracks_skimage_on_every_kodak_photo(full_corpus: Path, name: str)
         assert 0 <= S.score(image, other) - ref <= SCORE_ABOVE_SKIMAGE, (name, quality)
 
 
-# The block-grid contrast of a plain q75 JPEG differs between photos by about this much
-# (0.27-0.32 on the corpus); the engine's limit is one number for all of them.
-GRID_TOLERANCE = 0.04
+# Block-grid contrast is noisy by about this much between neighbouring qualities.
+GRID_NOISE = 0.01
 
 
 @pytest.mark.parametrize("name", sorted(GPS_PHOTOS))
 def test_default_jpeg_shows_no_more_grid_than_plain_q75(full_corpus: Path, name: str) -> None:
     """The default output of a real phone photo has no more block grid in its flat areas
-    (sky, walls) than a plain q75 JPEG of it, within GRID_TOLERANCE."""
+    (sky, walls) than a plain q75 JPEG of it as the page's Pillow writes one (mozjpeg's
+    default tables, which our JPEG codec also uses natively), within GRID_NOISE."""
     data = (full_corpus / name).read_bytes()
     original = Image.open(io.BytesIO(data)).convert("RGB")
-    plain = io.BytesIO()
-    original.save(plain, "JPEG", quality=75)
+    plain = CODECS["jpeg"].encode(Picture.still(original), Settings(quality=75)).data
     result = compress(data)
     out = Image.open(io.BytesIO(result.data)).convert("RGB")
     assert result.report["target_met"]
-    q75 = S.blocking(original, Image.open(plain).convert("RGB"))
-    assert S.blocking(original, out) <= q75 + GRID_TOLERANCE
+    q75 = S.blocking(original, Image.open(io.BytesIO(plain)).convert("RGB"))
+    assert S.blocking(original, out) <= q75 + GRID_NOISE
 
 
 @pytest.mark.parametrize("name", sorted(GPS_PHOTOS))

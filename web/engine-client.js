@@ -176,10 +176,27 @@ export async function measureCores(claimed, { createProbe = probeWorker } = {}) 
 // (0.1-0.3 s, README "Start-up"). A day, so that a figure taken under another program's load
 // does not last.
 const CORES_KEY = "imgcompress:cores";
+// Whether a service worker controlled the page when this module loaded: false on a first visit.
+const CONTROLLED_AT_LOAD = Boolean(globalThis.navigator?.serviceWorker?.controller);
 const CORES_KEPT_MS = 24 * 60 * 60 * 1000;
 
-/** measureCores, remembered in `storage` (localStorage) for CORES_KEPT_MS per claimed count. */
-export async function rememberedCores(claimed, { measure = measureCores, storage, now = Date.now() } = {}) {
+/**
+ * measureCores, remembered in `storage` (localStorage) for CORES_KEPT_MS per claimed count.
+ * `keep`: whether this measurement may be remembered. Not on a first visit (no service worker
+ * controlled the page when it loaded): the browser is still busy with the new site then, and
+ * the probe reads too few cores more often (seen: 1 of 2 on 1 of 4 first visits to a quiet
+ * 2-core machine, even after the precache), which would hold every visit of the day to one
+ * worker.
+ */
+export async function rememberedCores(
+  claimed,
+  {
+    measure = measureCores,
+    storage,
+    now = Date.now(),
+    keep = CONTROLLED_AT_LOAD,
+  } = {},
+) {
   let store = null;
   try {
     store = storage ?? globalThis.localStorage; // reading it throws where storage is refused
@@ -191,6 +208,7 @@ export async function rememberedCores(claimed, { measure = measureCores, storage
     // storage unavailable or unreadable: measure
   }
   const cores = await measure(claimed);
+  if (!keep) return cores;
   try {
     store?.setItem(CORES_KEY, JSON.stringify({ claimed, cores, at: now }));
   } catch {
@@ -238,9 +256,13 @@ export class EnginePool extends EventTarget {
     this.#setSize(size);
     // The first worker starts alone so the page gets a ready engine as soon as possible; the
     // others start one at a time once it is ready (see #fill). The core probe runs before it,
-    // so that nothing else competes with the probe's timed loop.
-    const before = [startAfter, this.#auto ? this.#sizeForDevice() : null].filter(Boolean);
-    if (before.length) Promise.allSettled(before).then(() => this.#spawn());
+    // so that nothing else competes with the probe's timed loop, and after `startAfter`: on a
+    // first visit that is the service worker's precache, which hashes the whole site and made
+    // the probe read 1 core of 2 on 3 of 4 first visits to a quiet 2-core machine.
+    const before = this.#auto
+      ? Promise.allSettled([startAfter]).then(() => this.#sizeForDevice())
+      : startAfter;
+    if (before) Promise.allSettled([before]).then(() => this.#spawn());
     else this.#spawn();
   }
 

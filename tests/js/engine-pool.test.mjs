@@ -531,18 +531,26 @@ test("rememberedCores measures once, then answers from storage for the same clai
   const storage = memoryStorage();
   const asked = [];
   const measure = async (claimed) => (asked.push(claimed), 2);
-  assert.equal(await rememberedCores(4, { measure, storage, now: 1000 }), 2);
-  assert.equal(await rememberedCores(4, { measure, storage, now: 2000 }), 2);
+  assert.equal(await rememberedCores(4, { measure, storage, now: 1000, keep: true }), 2);
+  assert.equal(await rememberedCores(4, { measure, storage, now: 2000, keep: true }), 2);
   assert.deepEqual(asked, [4]);
+});
+test("rememberedCores does not keep a first visit's measurement (taken beside the precache)", async () => {
+  const storage = memoryStorage();
+  const asked = [];
+  const measure = async (claimed) => (asked.push(claimed), 1);
+  assert.equal(await rememberedCores(2, { measure, storage, now: 1000, keep: false }), 1);
+  assert.equal(await rememberedCores(2, { measure, storage, now: 2000, keep: true }), 1);
+  assert.deepEqual(asked, [2, 2]);
 });
 
 test("rememberedCores measures again for another claim or after a day", async () => {
   const storage = memoryStorage();
   const asked = [];
   const measure = async (claimed) => (asked.push(claimed), 1);
-  await rememberedCores(4, { measure, storage, now: 0 });
-  await rememberedCores(8, { measure, storage, now: 1 });
-  await rememberedCores(8, { measure, storage, now: 1 + 24 * 60 * 60 * 1000 });
+  await rememberedCores(4, { measure, storage, now: 0, keep: true });
+  await rememberedCores(8, { measure, storage, now: 1, keep: true });
+  await rememberedCores(8, { measure, storage, now: 1 + 24 * 60 * 60 * 1000, keep: true });
   assert.deepEqual(asked, [4, 8, 8]);
 });
 

@@ -13,9 +13,7 @@ Needs the shared corpus next to the repository and, for Pyodide, a built site
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,18 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import stages  # noqa: E402  (the timing module beside this script)
 
+from imgcompress.bench import run_in_pyodide  # noqa: E402
+
 SITE = ROOT / "dist" / "site"
 CORPUS = ROOT / ".." / "shared" / "corpus"
-RUNNER = ROOT / "tests" / "runtime" / "pyodide_runner.mjs"
 FILES = ["photo_gps_iphone6_hdr_no_8mp.jpg", "photo_gps_nokia8.3_9mp.jpg"]
 PYODIDE_TIMEOUT = 1800
 
 
 def in_pyodide(names: list[str], rounds: int, site: Path = SITE) -> dict[str, Any]:
     """bench/stages.py run inside Pyodide on the corpus files (mounted at /data)."""
-    node = shutil.which("node")
-    if node is None:
-        raise SystemExit("node is not installed")
     if not (site / "manifest.json").exists():
         raise SystemExit("dist/site is not built: run `make site` first")
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,17 +41,7 @@ def in_pyodide(names: list[str], rounds: int, site: Path = SITE) -> dict[str, An
         paths = [f"/data/{name}" for name in names]
         script = (ROOT / "bench" / "stages.py").read_text()
         script += f"\nresult = corpus_breakdown({paths!r}, {rounds})\n"
-        out = Path(tmp) / "result.json"
-        proc = subprocess.run(
-            [node, str(RUNNER), str(site), tmp, str(out)],
-            input=script,
-            capture_output=True,
-            text=True,
-            timeout=PYODIDE_TIMEOUT,
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"Pyodide run failed:\n{proc.stderr[-4000:]}")
-        return json.loads(out.read_text())
+        return run_in_pyodide(site, Path(tmp), script, PYODIDE_TIMEOUT)
 
 
 def show(where: str, found: dict[str, Any]) -> None:

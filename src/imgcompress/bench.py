@@ -223,31 +223,38 @@ def squoosh(
     return out, {"node": answer["node"], **answer["versions"]}
 
 
+def run_in_pyodide(site: Path, workdir: Path, script: str, timeout: float | None = None) -> Any:
+    """Runs ``script`` in the built site's Pyodide under Node (the runtime tests' runner), with
+    ``workdir`` as its /data, and returns the script's ``result``."""
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("running the engine in Pyodide needs Node (node) on PATH")
+    out = workdir / "result.json"
+    done = subprocess.run(
+        [node, str(PYODIDE_RUNNER), str(site), str(workdir), str(out)],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the Pyodide run failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(out.read_text())
+
+
 def browser(
     sources: Mapping[str, tuple[Path, bytes, Image.Image]], workdir: Path
 ) -> dict[str, dict[str, tuple[Measure, float, int]]]:
     """``BROWSER_MODES`` run by the built site's engine in Pyodide under Node; per mode, per
     photo, a Measure (its SSIM measured here, its time Pyodide's ``compress()``), our score
     and the encodes spent."""
-    node = shutil.which("node")
-    if node is None:
-        raise SystemExit("the browser engine rows need Node (node) on PATH")
     for name, (_, data, _) in sources.items():
         (workdir / name).write_bytes(data)
     modes = {label: MODES[mode].to_dict() for label, mode in BROWSER_MODES.items()}
     (workdir / "job.json").write_text(json.dumps({"modes": modes, "names": list(sources)}))
-    out = workdir / "result.json"
-    done = subprocess.run(
-        [node, str(PYODIDE_RUNNER), str(SITE), str(workdir), str(out)],
-        input=BROWSER_SCRIPT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"the Pyodide run failed: {done.stderr.strip()[-2000:]}")
     measured: dict[str, dict[str, tuple[Measure, float, int]]] = {m: {} for m in BROWSER_MODES}
-    for r in json.loads(out.read_text()):
+    for r in run_in_pyodide(SITE, workdir, BROWSER_SCRIPT):
         data = (workdir / r["file"]).read_bytes()
         upright = sources[r["name"]][2]
         m = Measure(len(data), ssim(upright, data), r["seconds"], r["format"])

@@ -114,7 +114,8 @@ YARDSTICKS = (
     Yardstick(
         "jpeg",
         "Squoosh MozJPEG q75 (@jsquash/jpeg)",
-        ("default", "jpeg default", "jpeg @0.944", "jpeg q75", *BROWSER_MODES),
+        # smallest and webp too: the issue's byte targets are all against Squoosh's default.
+        ("default", "jpeg default", "jpeg @0.944", "jpeg q75", *BROWSER_MODES, "smallest", "webp"),
     ),
     Yardstick("webp", "Squoosh WebP q75 (@jsquash/webp)", ("webp", "webp @0.944", "webp q75")),
     Yardstick(
@@ -125,6 +126,27 @@ YARDSTICKS = (
     Yardstick("pngquant", "pngquant default (256 colours, dithered)", PNG_ONLY_MODES),
 )
 SQUOOSH_KEYS = ("jpeg", "webp", "avif")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A byte target on the Kodak photos: our mode's median bytes ratio against a yardstick,
+    at no lower median SSIM than the yardstick's (within ``SSIM_TIE``)."""
+
+    label: str
+    yardstick: str
+    mode: str
+    most: float
+
+
+# The quality-search issue's byte targets, each against the same run's yardstick.
+TARGETS = (
+    Target(
+        "JPEG at defaults, as the page writes it (mozjpeg)", "jpeg", "jpeg default (browser)", 0.95
+    ),
+    Target("smallest at defaults (native AVIF/WebP)", "jpeg", "smallest", 0.70),
+    Target("lossy PNG at pngquant's SSIM", "pngquant", "png =SSIM", 0.90),
+)
 
 # Per yardstick, our encoder and the knob bisected per photo until its SSIM reaches theirs:
 # bytes at equal SSIM, an encoder-against-encoder figure (SSIM is the oracle here; no mode of
@@ -374,6 +396,24 @@ def comparison_lines(label: str, rows: Mapping[str, Ratios]) -> list[str]:
     return lines
 
 
+def target_lines(rows: Mapping[tuple[str, str], Ratios], photos: int) -> list[str]:
+    """One line per byte target: the measured median ratio, and met or NOT met (a target
+    counts as met only on every Kodak photo and at no lower SSIM than the yardstick's)."""
+    lines = ["# byte targets, Kodak medians against the same run's yardsticks"]
+    for target in TARGETS:
+        r = rows.get((target.yardstick, target.mode))
+        if r is None:
+            lines.append(f"  {target.label}: not measured in this run")
+            continue
+        met = r.size <= target.most and r.ssim >= 1 - SSIM_TIE and r.photos == photos
+        lines.append(
+            f"  {target.label}: {r.size:.2f}× (target ≤ {target.most:.2f}×) at SSIM "
+            f"{r.our_ssim:.4f}/{r.their_ssim:.4f} on {r.photos} of {photos} photos: "
+            + ("met" if met else "NOT met")
+        )
+    return lines
+
+
 def load_sources(corpus: Path, quick: bool) -> dict[str, tuple[Path, bytes, Image.Image]]:
     """The photos by name: their path, their bytes and their upright RGB pixels."""
     names = sorted(p.name for p in corpus.glob("kodim*.png"))
@@ -571,6 +611,7 @@ def _yardsticks(
         "machine with other builds running: times are noisy."
     )
     kodak = [n for n in sources if n.startswith("kodim")]
+    kodak_rows: dict[tuple[str, str], Ratios] = {}
     for yardstick in YARDSTICKS:
         if yardstick.key not in theirs:
             continue
@@ -597,6 +638,8 @@ def _yardsticks(
             }
             if any(n in ours[equal] for n in measured):
                 rows[equal] = ratios(ours[equal], theirs[yardstick.key], measured)
+            if group == "Kodak":
+                kodak_rows.update({(yardstick.key, mode): r for mode, r in rows.items()})
             write("")
             for line in comparison_lines(f"{yardstick.label}, {group}", rows):
                 write(line)
@@ -607,6 +650,9 @@ def _yardsticks(
             + (f"; never reached (even at the top setting): {', '.join(missed)}" if missed else "")
             + "; its time is one compress() at that setting"
         )
+    write("")
+    for line in target_lines(kodak_rows, len(kodak)):
+        write(line)
     write("")
     write(
         "# reference only, not measured here: the company's earlier figures on its Kodak set "

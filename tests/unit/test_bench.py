@@ -83,6 +83,27 @@ def test_comparison_table_prints_the_ratios_per_mode() -> None:
     assert lines[2].endswith("BEHIND: more bytes, better SSIM")
 
 
+@pytest.mark.parametrize(
+    ("size", "ssim", "photos", "verdict"),
+    [
+        (0.94, 1.0, 8, "met"),
+        (0.96, 1.0, 8, "NOT met"),
+        (0.9, 0.99, 8, "NOT met"),
+        (0.9, 1.0, 7, "NOT met"),
+    ],
+)
+def test_a_byte_target_is_met_only_small_enough_at_no_lower_ssim_on_every_photo(
+    size: float, ssim: float, photos: int, verdict: str
+) -> None:
+    """A target line says met only within its bytes ratio, at equal SSIM, on all the photos."""
+    target = bench.TARGETS[0]
+    r = Ratios(photos, "jpeg", size, ssim, 1.0, 40.0, 42.0, 0.92, 0.92)
+    lines = bench.target_lines({(target.yardstick, target.mode): r}, 8)
+    assert lines[1].startswith(f"  {target.label}: {size:.2f}×")
+    assert lines[1].endswith(f": {verdict}")
+    assert len(lines) == 1 + len(bench.TARGETS)
+
+
 def test_squoosh_runner_encodes_the_given_pixels_with_each_codec(tmp_path: Path) -> None:
     """bench/squoosh.mjs under Node returns a JPEG, a WebP and an AVIF of the very pixels sent."""
     source = Image.open(io.BytesIO(corpus("kodim23.png"))).convert("RGB").crop((0, 0, 96, 64))

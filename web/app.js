@@ -38,8 +38,22 @@ syncSettingsUi();
 settingsStore.save(settings);
 
 const ledger = new PrivacyLedger($("#privacy-panel"), $("#privacy-button"));
-// Workers "auto": the pool sizes itself to the device's measured cores and its memory.
-const pool = new EnginePool(settings.workers, { startAfter: ledger.guarded() });
+// Workers "auto": the pool sizes itself to the device's measured cores and its memory. Each
+// worker warms up while idle, so the first photo is about as fast as the next (README, "The
+// first photo"). Test hook (bench/warmup_bench.py): this localStorage key set to "off" turns
+// the warm-up off, to measure the first photo without it.
+const WARM_UP_KEY = "imgcompress-test-warm-up";
+function warmUpWanted() {
+  try {
+    return localStorage.getItem(WARM_UP_KEY) !== "off";
+  } catch {
+    return true; // storage refused: no test asked for anything
+  }
+}
+const warmUp = warmUpWanted();
+const pool = new EnginePool(settings.workers, { startAfter: ledger.guarded(), warmUp });
+const warmUps = []; // the `warm` events' details, for the benchmark and tests
+pool.addEventListener("warm", ({ detail }) => warmUps.push(detail));
 pool.addEventListener("net", ({ detail }) => ledger.record(detail, "worker"));
 const entries = new Map(); // entry id -> entry (insertion order = row order)
 const jobs = new Map(); // pool job id -> entry
@@ -687,7 +701,8 @@ window.imgcompress = {
     return { ...settings };
   },
   counts,
-  workers: () => ({ size: pool.size, ready: pool.readyCount, busy: pool.busyCount }),
+  workers: () => ({ size: pool.size, ready: pool.readyCount, busy: pool.busyCount, warm: pool.warmCount }),
+  warmUps: () => warmUps.map((w) => ({ ...w })),
   rows: () =>
     [...entries.values()].map((e) => ({
       name: e.name,

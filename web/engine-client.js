@@ -33,6 +33,7 @@ export class EngineClient extends EventTarget {
   /** `createWorker(name)` returns the Worker; tests pass a fake one. */
   constructor({ name = "imgcompress", createWorker = moduleWorker } = {}) {
     super();
+    this.name = name;
     this.state = "loading"; // loading | ready | failed | terminated
     this.#worker = createWorker(name);
     this.#worker.addEventListener("message", (event) => this.#onMessage(event.data));
@@ -235,10 +236,14 @@ export class EnginePool extends EventTarget {
   #createWorker;
   #nav;
   #measureCores;
+  #warmUp;
+  #warmCount = 0;
 
   /** `size`: a number of workers, or "auto" for what the device holds: its measured cores and
    * its memory (poolCeiling, measureCores). `startAfter`: a promise the first worker waits for
    * (the page waits for its privacy guard); jobs submitted meanwhile queue as usual.
+   * `warmUp`: each worker, once ready and idle, runs the worker's short warm-up (PROTOCOL.md,
+   * `warmup`), so that its first photo is as fast as its next ones.
    * `createWorker(name)`: see EngineClient. `navigator` and `measureCores`: for tests. */
   constructor(
     size = "auto",
@@ -247,9 +252,11 @@ export class EnginePool extends EventTarget {
       createWorker = moduleWorker,
       navigator = globalThis.navigator,
       measureCores: measure = rememberedCores,
+      warmUp = false,
     } = {},
   ) {
     super();
+    this.#warmUp = warmUp;
     this.#createWorker = createWorker;
     this.#nav = navigator;
     this.#measureCores = measure;
@@ -281,6 +288,11 @@ export class EnginePool extends EventTarget {
 
   get busyCount() {
     return this.#workers.filter((w) => w.job).length;
+  }
+
+  /** How many workers have finished their warm-up (a pre-empted one does not count). */
+  get warmCount() {
+    return this.#warmCount;
   }
 
   get pendingCount() {
@@ -324,7 +336,12 @@ export class EnginePool extends EventTarget {
   #spawn() {
     if (this.#closed) return;
     const name = `imgcompress-${this.#workers.length + 1}`;
-    const slot = { client: new EngineClient({ name, createWorker: this.#createWorker }), job: null };
+    // `warm`: null (not yet), "warming", or "done" (finished, pre-empted, failed: never again).
+    const slot = {
+      client: new EngineClient({ name, createWorker: this.#createWorker }),
+      job: null,
+      warm: null,
+    };
     this.#workers.push(slot);
     const first = !this.#everReady;
     slot.client.addEventListener("net", (e) => this.dispatchEvent(new CustomEvent("net", { detail: e.detail })));
@@ -439,12 +456,40 @@ export class EnginePool extends EventTarget {
       const job = this.#queue.shift();
       this.#run(slot, job);
     }
+    // A warming worker counts as idle above: the job is posted at once and the worker runs it
+    // between two warm-up steps. Only a worker with nothing queued starts warming.
+    if (this.#warmUp && this.#queue.length === 0) {
+      for (const slot of this.#workers) {
+        if (!slot.job && slot.warm === null && slot.client.state === "ready") this.#warm(slot);
+      }
+    }
     this.#changed();
+  }
+
+  /** Runs one worker's warm-up. It is never a job: no `start`, not in busyCount or the queue, so
+   * the page never shows it as a file; a failure is logged and the worker goes on. */
+  async #warm(slot) {
+    slot.warm = "warming";
+    try {
+      const answer = await slot.client.request("warmup", {}).promise;
+      if (answer.complete) this.#warmCount++;
+      const { steps, done, complete, ms, worker } = answer;
+      this.dispatchEvent(new CustomEvent("warm", { detail: { steps, done, complete, ms, worker } }));
+    } catch (err) {
+      if (err.code === "cancelled") return; // the worker was retired or the pool closed
+      console.warn(`[imgcompress] warm-up of ${slot.client.name} failed: ${err.message}`);
+      // A warm-up that crashed its worker would crash every replacement too: stop warming.
+      if (err.code === "worker_failed") this.#warmUp = false;
+    } finally {
+      slot.warm = "done";
+    }
   }
 
   async #run(slot, job) {
     slot.job = job;
     job.slot = slot;
+    // A real photo warms a worker up better than the ladder: it never warms up after one.
+    if (slot.warm === null) slot.warm = "done";
     this.dispatchEvent(new CustomEvent("start", { detail: { id: job.id } }));
     try {
       const { payload, transfer } = await job.prepare();

@@ -213,7 +213,43 @@ function heapBytes() {
   return pyodide._module.HEAP8.buffer.byteLength;
 }
 
-const jobs = { compress: compressJob };
+// The warm-up running now, if any: a real request arriving sets `preempted`, and the warm-up
+// stops after its current step.
+let warming = null;
+
+// Lets the message queue run: a real request posted during a warm-up step runs here, before
+// the next step (setTimeout, not a microtask: only a task lets a message event in).
+const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// The first calls into the WebAssembly are slow (lazy compilation, tier-up, first-call costs of
+// Pillow's codecs): a few small compressions pay them before the first photo does
+// (imgcompress.warmup). One step at a time, yielding in between, so a photo waits one step at
+// most; the engine's answer says how many steps there are.
+async function warmupJob(msg) {
+  const started = performance.now();
+  const run = { preempted: false };
+  warming = run;
+  let done = 0;
+  let steps = 1;
+  try {
+    while (done < steps && !run.preempted) {
+      const answer = callDoor("warm_up", done);
+      if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, worker: self.name }, transfer: [] };
+      steps = answer.steps;
+      done++;
+      await yieldToMessages();
+    }
+  } finally {
+    if (warming === run) warming = null;
+  }
+  const ms = Math.round(performance.now() - started);
+  const complete = done === steps;
+  console.info(`[${self.name}] warm-up: ${done} of ${steps} steps in ${ms} ms${complete ? "" : " (a request came)"}`);
+  const message = { id: msg.id, type: "result", steps, done, complete, ms, worker: self.name };
+  return { message, transfer: [] };
+}
+
+const jobs = { compress: compressJob, warmup: warmupJob };
 
 addEventListener("message", async (event) => {
   const msg = event.data;
@@ -223,6 +259,7 @@ addEventListener("message", async (event) => {
   }
   const job = jobs[msg.type];
   if (!job) return;
+  if (msg.type !== "warmup" && warming) warming.preempted = true;
   let reply;
   try {
     if (!door) throw new Error("the engine is not ready yet");

@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from . import codecs
+from . import codecs, warmup
 from .engine import compress
 from .errors import ImageCompressError
 from .options import Options
@@ -113,9 +113,24 @@ def formats(packages: Iterable[str] = ()) -> dict[str, Any]:
     return _answer(work)
 
 
+def warm_up(step: int) -> dict[str, Any]:
+    """Run one step of the warm-up ladder (``imgcompress.warmup``); the worker calls it once
+    per step, yielding to its message queue in between, so a real photo waits for one step at
+    most.  The answer says which step ran and how many there are, so the worker knows when to
+    stop without a list of sizes of its own."""
+
+    def work() -> dict[str, Any]:
+        if not isinstance(step, int) or isinstance(step, bool):
+            raise TypeError(f"the warm-up step is an int, got {type(step).__name__}")
+        return warmup.run_step(step)
+
+    return _answer(work)
+
+
 __all__ = [
     "INTERNAL_ERROR",
     "compress_file",
     "formats",
     "output_name",
+    "warm_up",
 ]

@@ -234,7 +234,10 @@ async function warmupJob(msg) {
   try {
     while (done < steps && !run.preempted) {
       const answer = callDoor("warm_up", done);
-      if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, worker: self.name }, transfer: [] };
+      if (!answer.ok) {
+        const stats = { ms: Math.round(performance.now() - started), heap: heapBytes(), worker: self.name };
+        return { message: { id: msg.id, type: "error", ...answer.error, ...stats }, transfer: [] };
+      }
       steps = answer.steps;
       done++;
       await yieldToMessages();

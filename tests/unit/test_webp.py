@@ -45,3 +45,11 @@ def test_probe_trades_effort_for_speed() -> None:
     probe = webp.encode(Picture.still(gradient()), Settings(quality=70, probe=True))
     final = webp.encode(Picture.still(gradient()), Settings(quality=70))
     assert (probe.params["method"], final.params["method"]) == (4, 6)
+
+
+def test_large_images_are_written_at_the_probes_effort() -> None:
+    """Above LARGE_PIXELS the final file is written at the probes' method, below at method 6."""
+    side = int(webp.LARGE_PIXELS**0.5) + 1
+    large = webp.encode(Picture.still(gradient((side, side))), Settings(quality=70))
+    small = webp.encode(Picture.still(gradient()), Settings(quality=70))
+    assert (large.params["method"], small.params["method"]) == (webp.PROBE_METHOD, webp.METHOD)

@@ -17,6 +17,12 @@ from .base import Codec, Encoded, Picture, Settings, save
 # more bytes, which is what search probes on large images use.
 METHOD = 6
 PROBE_METHOD = 4
+# Above this many pixels (a 2-MP photo; the Kodak photos are 0.4 MP) the final file is written
+# at the probes' effort too: at method 6 one 8-MP encode alone cost ~6x a plain decode + q75
+# JPEG encode, and the search's full-size confirmations (up to three) made WebP mode 26-42x.
+# At the probes' effort the confirmations also land where the mosaic said (same method), so
+# fewer are needed.  Cost measured on the corpus phone photos: see README, "Search time".
+LARGE_PIXELS = 2_000_000
 # For lossless WebP "quality" is effort; 100 squeezes hardest.
 LOSSLESS_EFFORT = 100
 START_QUALITY = 70
@@ -40,7 +46,8 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
     image = picture.image
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if image.mode in ("LA", "PA", "P") else "RGB")
-    method = PROBE_METHOD if settings.probe else METHOD
+    large = image.width * image.height > LARGE_PIXELS
+    method = PROBE_METHOD if settings.probe or large else METHOD
     quality = LOSSLESS_EFFORT if settings.lossless else settings.quality or DEFAULT_QUALITY
     kwargs: dict[str, object] = {
         "quality": quality,

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageMath, ImageStat
 
@@ -183,6 +184,20 @@ def mosaic(image: Image.Image, boxes: list[tuple[int, int, int, int]]) -> Image.
     return out
 
 
+@dataclass(frozen=True)
+class Parts:
+    """A guarded score's SSIM and the two penalties taken from it."""
+
+    ssim: float
+    shift: float
+    grid: float
+
+    @property
+    def total(self) -> float:
+        """The guarded score itself."""
+        return max(0.0, self.ssim - self.shift - self.grid)
+
+
 class Reference:
     """The original, prepared once for scoring many candidates of the same size.
 
@@ -278,15 +293,19 @@ class Reference:
             self._allowance = max(GRID_FREE, own)
         return self._allowance
 
-    def guarded(self, candidate: Image.Image, proxy: bool = False) -> float:
-        """The engine's score: SSIM less the colour-shift and block-grid penalties (see
-        ``guarded_score``)."""
+    def guarded_parts(self, candidate: Image.Image, proxy: bool = False) -> Parts:
+        """The engine's score in its parts, so a search can tell which of them held it."""
         ssim = self.ssim(candidate, proxy)
         shift = max(0.0, self.colour_shift(candidate, proxy) - SHIFT_FREE) * SHIFT_PENALTY
         grid = self.blocking(candidate, proxy)
         # The allowance costs an encode: it is asked for only when it can matter.
         excess = max(0.0, grid - self.grid_allowance()) if grid > GRID_FREE else 0.0
-        return max(0.0, ssim - shift - excess * GRID_PENALTY)
+        return Parts(ssim, shift, excess * GRID_PENALTY)
+
+    def guarded(self, candidate: Image.Image, proxy: bool = False) -> float:
+        """The engine's score: SSIM less the colour-shift and block-grid penalties (see
+        ``guarded_score``)."""
+        return self.guarded_parts(candidate, proxy).total
 
 
 def _outer(xs: list[float], ys: list[float]) -> Image.Image:
@@ -459,6 +478,7 @@ def guarded_score(original: Image.Image, candidate: Image.Image) -> float:
 
 
 __all__ = [
+    "Parts",
     "Reference",
     "blocking",
     "colour_shift",

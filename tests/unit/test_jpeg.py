@@ -32,3 +32,14 @@ def test_grayscale_is_accepted_and_rgba_refused() -> None:
     assert decode(data).mode == "L"
     with pytest.raises(ValueError, match="L or RGB"):
         jpeg.encode(Picture.still(gradient(mode="RGBA")), Settings())
+
+
+def test_fine_low_shape_is_finer_at_dc_and_coarser_at_high_frequencies() -> None:
+    """The "fine-low" shape writes a finer DC step and coarser high-frequency steps (the last
+    row, natural order) than the plain Robidoux tables at the same quality (read back)."""
+    plain = jpeg.encode(Picture.still(gradient()), Settings(quality=60))
+    fine = jpeg.encode(Picture.still(gradient()), Settings(quality=60, shape="fine-low"))
+    qp, qf = decode(plain.data).quantization[0], decode(fine.data).quantization[0]
+    assert qf[0] < qp[0]
+    assert sum(qf[56:]) > sum(qp[56:])
+    assert (plain.params["tables"], fine.params["tables"]) == ("robidoux", "fine-low")

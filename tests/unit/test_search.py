@@ -20,8 +20,9 @@ from imgcompress.codecs import CODECS, Picture, Settings
 
 PHOTO = "photo_gps_iphone6_hdr_no_8mp.jpg"
 # Most encodes a search may spend: its probes, the block-grid guard's one default-quality
-# encode of the mosaic (``Reference.grid_allowance``), and the full-size confirmations.
-BUDGET = search.MAX_ENCODES + 1 + search.CONFIRM_TRIES
+# encode of the mosaic (``Reference.grid_allowance``), the other table shapes' probes and the
+# full-size confirmations.
+BUDGET = search.MAX_ENCODES + 1 + search.SHAPE_PROBES + search.CONFIRM_TRIES
 # The corpus's phone photos at full size (their tests/testdata.py stand-ins): sky, a painted
 # post, soft backgrounds, probed on the mosaic as the real ones are.
 PHONE_PHOTOS = ("photo_gps_nokia8.3_9mp.jpg", PHOTO)
@@ -163,3 +164,35 @@ def test_default_jpeg_of_a_phone_photo_shows_no_more_grid_than_q75(name: str) ->
     assert result.report["target_met"]
     allowed = max(S.GRID_FREE, S.blocking(original, _jpeg_q75(original)))
     assert S.blocking(original, out) <= allowed + GRID_NOISE
+
+
+@pytest.mark.parametrize(
+    ("parts", "held"),
+    [
+        (S.Parts(ssim=0.95, shift=0.0, grid=0.02), True),
+        (S.Parts(ssim=0.93, shift=0.0, grid=0.02), False),
+        (S.Parts(ssim=0.95, shift=0.02, grid=0.02), False),
+        (S.Parts(ssim=0.93, shift=0.0, grid=0.0), False),
+    ],
+)
+def test_grid_held_only_when_the_grid_penalty_alone_failed_the_target(
+    parts: S.Parts, held: bool
+) -> None:
+    """Other table shapes are tried only when SSIM less the colour shift passed the target and
+    the block-grid penalty took it below."""
+    cand = search.Candidate(b"", CODECS["jpeg"], {}, parts.total, (8, 8), parts=parts)
+    assert search.grid_held(cand, 0.94) is held
+
+
+def test_phone_photo_default_jpeg_reports_the_table_shape_it_wrote() -> None:
+    """The default JPEG of a phone photo (held by the block grid) names a shape of the codec's,
+    and its file carries that shape's tables."""
+    data = corpus(PHOTO)
+    result = compress(data, Options(format="jpeg"))
+    shape = result.report["codec"]["tables"]
+    assert shape in CODECS["jpeg"].shapes
+    quality = result.report["codec"]["quality"]
+    original = Image.open(io.BytesIO(data)).convert("RGB")
+    again = CODECS["jpeg"].encode(Picture.still(original), Settings(quality=quality, shape=shape))
+    written = Image.open(io.BytesIO(result.data)).quantization
+    assert written == Image.open(io.BytesIO(again.data)).quantization

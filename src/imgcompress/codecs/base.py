@@ -68,13 +68,15 @@ class Settings:
 
     ``probe`` marks an encode made only to measure during a search: a codec may trade a
     few bytes for speed there, and the engine always writes the final file with
-    ``probe=False``.
+    ``probe=False``.  ``shape`` names one of the codec's ``Codec.shapes`` (None: its first,
+    the plain one).
     """
 
     quality: int | None = None
     lossless: bool = False
     colors: int | None = None
     probe: bool = False
+    shape: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,9 @@ class Codec:
       kept when it is smaller;
     * ``fast_probes``: ``Settings(probe=True)`` is markedly faster, so search probes use
       it and only the final file is written at full effort;
+    * ``shapes``: names of the codec's quantisation-table shapes, plain first; when the
+      block-grid guard held a visual search, the others are tried too (``Settings.shape``)
+      and the smaller passing file is kept;
     * ``exact_tiles``: the codec codes every 16×16 block from that block's pixels alone
       (JPEG: DCT, quantisation and 4:2:0 subsampling are per block; only the entropy
       coding is global), so the tiles of the score's mosaic decode as they do inside the
@@ -188,6 +193,7 @@ class Codec:
     lossless_alternative: bool = False
     fast_probes: bool = False
     exact_tiles: bool = False
+    shapes: tuple[str, ...] = ()
     animated_as: str | None = None
     smallest: bool = False
     choosable: bool = True

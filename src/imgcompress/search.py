@@ -31,8 +31,9 @@ from .options import Options
 from .score import Parts, Reference, mosaic
 
 MAX_ENCODES = 8
-# Mosaic probes of a codec's other table shapes when the block-grid guard held its search:
-# the secant from the plain shape's quality lands in 2-4 (measured on the Kodak photos).
+# Probes of a codec's other table shapes when the block-grid guard held its search (of the
+# mosaic, or of a small image whole): the Kodak photos that tried one spent 3-4 of them, the
+# secant starting from the plain shape's quality.
 SHAPE_PROBES = 4
 # Full-size encodes that confirm a quality found on the mosaic, and the step between them.
 CONFIRM_TRIES = 3
@@ -309,9 +310,9 @@ def _other_shapes(
     highest quality that missed), within ``SHAPE_PROBES`` probes (of the mosaic when there is
     one, else of the whole image, which are then final files).
 
-    Bytes are compared on the probes: the kept file is the same quality and shape written
-    with the codec's full effort, which on the Kodak photos changes every shape's bytes by
-    about the same factor.
+    On a mosaic, bytes are compared on the probes and the kept file is the same quality and
+    shape written with the codec's full effort; that this changes both shapes' bytes by about
+    the same factor is assumed, not measured (small images compare final files).
     """
     if len(codec.shapes) < 2 or not grid_held(failed, target):
         return best

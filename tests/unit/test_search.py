@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -102,6 +103,81 @@ def test_predict_interpolates_the_shifted_curve() -> None:
     assert search._predict(history, goal=3.5, offset=0.0) == 50
     assert search._predict(history, goal=3.5, offset=0.5) == 40
     assert search._predict(history, goal=9.0, offset=0.0) == 61
+
+
+def _confirm_with(
+    monkeypatch: pytest.MonkeyPatch,
+    full_score: Callable[[int], float],
+    mosaic_score: dict[int, float],
+) -> tuple[search.Candidate, list[int]]:
+    """``_confirm`` on a stand-in codec whose full-size files score ``full_score(quality)``,
+    after a mosaic search that saw ``mosaic_score``; returns its choice and the qualities it
+    encoded at full size."""
+    written: list[int] = []
+
+    def fake_encode(job: object, codec: object, size: object, settings: Settings) -> Any:
+        written.append(settings.quality)
+        data = bytes(int(settings.quality or 0))
+        return search.Candidate(data, codec, {"quality": settings.quality}, None, (1, 1))
+
+    def fake_score(job: object, cand: search.Candidate) -> float:
+        cand.score = full_score(int(cand.params["quality"]))
+        return cand.score
+
+    monkeypatch.setattr(search, "encode", fake_encode)
+    monkeypatch.setattr(search, "score", fake_score)
+    history = [(q, search._log_distance(v)) for q, v in sorted(mosaic_score.items())]
+    chosen = search._confirm(None, CODECS["webp"], (1, 1), 0.94, 20, history)  # type: ignore[arg-type]
+    return chosen, written
+
+
+MOSAIC = {18: 0.935, 20: 0.941, 24: 0.95}
+
+
+def test_confirm_keeps_a_passing_file_when_a_lower_quality_would_save_little(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first full-size file that passes is kept, in one encode, when the bias predicts a
+    quality fewer than CONFIRM_GAIN points lower."""
+
+    def full(q: int) -> float:
+        return 0.945 + 0.003 * (q - 20)
+
+    chosen, written = _confirm_with(monkeypatch, full, MOSAIC)
+    assert written == [20]
+    assert chosen.params["quality"] == 20
+
+
+def test_confirm_tries_the_predicted_quality_when_it_saves_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A whole image that scores far above its mosaic is written again at the quality the
+    shifted curve predicts, and the smaller passing file is kept."""
+    mosaic = {10: 0.90, 20: 0.941, 24: 0.95}
+
+    def full(q: int) -> float:
+        return 0.96 - 0.0025 * (20 - q)
+
+    chosen, written = _confirm_with(monkeypatch, full, mosaic)
+    assert written[0] == 20
+    assert len(written) == 2
+    assert written[1] <= 20 - search.CONFIRM_GAIN
+    assert chosen.params["quality"] == written[1]
+
+
+def test_confirm_raises_the_quality_when_the_first_file_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first full-size file below the target is followed by a higher quality that passes."""
+
+    def full(q: int) -> float:
+        return 0.935 + 0.0025 * (q - 20)
+
+    chosen, written = _confirm_with(monkeypatch, full, MOSAIC)
+    assert written[0] == 20
+    assert len(written) <= search.CONFIRM_TRIES
+    assert full(int(chosen.params["quality"])) >= 0.94
+    assert chosen.params["quality"] > 20
 
 
 def test_blocking_reads_zero_on_the_original_and_high_on_flat_blocks() -> None:

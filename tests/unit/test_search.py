@@ -272,3 +272,31 @@ def test_phone_photo_default_jpeg_reports_the_table_shape_it_wrote() -> None:
     again = CODECS["jpeg"].encode(Picture.still(original), Settings(quality=quality, shape=shape))
     written = Image.open(io.BytesIO(result.data)).quantization
     assert written == Image.open(io.BytesIO(again.data)).quantization
+
+
+def _tries(curve: search.Curve, goal: float) -> tuple[int | None, int]:
+    """(lowest passing quality found, tries spent) by a secant search along ``curve`` of a
+    metric linear in √q, as WebP's -log(1 - score) is on photos."""
+    tried: list[int] = []
+
+    def make(q: int) -> search.Candidate:
+        tried.append(q)
+        return search.Candidate(b"", CODECS["webp"], {"quality": q}, None, (1, 1))
+
+    def metric(cand: search.Candidate) -> float:
+        return 1.4 + 0.18 * int(cand.params["quality"]) ** 0.5
+
+    best, _ = search.secant(make, metric, goal, 70, search.MAX_ENCODES, curve)
+    return (int(best.params["quality"]) if best else None), len(tried)
+
+
+def test_smooth_curve_finds_the_lowest_passing_quality_in_fewer_tries() -> None:
+    """Along WebP's √q curve the search finds the same lowest passing quality as linear steps,
+    in fewer tries over a range of targets."""
+    curve = search.visual_curve(CODECS["webp"])
+    goals = [1.4 + 0.18 * q**0.5 - 1e-9 for q in (8, 15, 30, 55, 90)]
+    smooth = [_tries(curve, goal) for goal in goals]
+    linear = [_tries(search.LINEAR, goal) for goal in goals]
+    assert [q for q, _ in smooth] == [8, 15, 30, 55, 90]
+    assert [q for q, _ in linear] == [8, 15, 30, 55, 90]
+    assert sum(n for _, n in smooth) < sum(n for _, n in linear)

@@ -138,6 +138,11 @@ class Codec:
     * ``lossless``: the default encode keeps every pixel (PNG), so it scores 1.0 unseen;
     * ``quality_range``: the codec has a 1–100 quality knob, so the engine searches it
       (``start_quality`` is where a visual search starts);
+    * ``smooth_slope``: for a codec whose score rises smoothly with quality, about the
+      steepest rise of -log(1 - score) per point of √quality measured on photos: a visual
+      search then interpolates on √quality and sizes its first step by it
+      (``search.Curve``).  None (JPEG, whose block-grid guard makes the score jump a few
+      points below q75) keeps plain linear steps;
     * ``palette``: the codec can write a palette of ``colors``, so the engine searches the
       fewest colours that still meet the target (its lossless encode is the ceiling);
     * ``lossless_alternative``: for graphics the codec's lossless mode is tried too, and
@@ -189,6 +194,7 @@ class Codec:
     lossless: bool = False
     quality_range: bool = False
     start_quality: int = 75
+    smooth_slope: float | None = None
     palette: bool = False
     lossless_alternative: bool = False
     fast_probes: bool = False

@@ -647,7 +647,7 @@ function syncSettingsUi() {
     panel.classList.toggle("inactive", !active);
     for (const input of panel.querySelectorAll("input")) input.disabled = !active;
   }
-  $("#s-visual-out").textContent = settings.visual.toFixed(2);
+  $("#s-visual-out").textContent = String(settings.visual);
   $("#s-quality-out").textContent = String(settings.quality);
 }
 
@@ -655,7 +655,7 @@ let settingsTimer = null;
 function onSettingsInput(event) {
   // Outputs follow sliders at once; the batch re-runs once the person stops moving them.
   const fresh = settingsStore.readForm(form);
-  $("#s-visual-out").textContent = fresh.visual.toFixed(2);
+  $("#s-visual-out").textContent = String(fresh.visual);
   $("#s-quality-out").textContent = String(fresh.quality);
   clearTimeout(settingsTimer);
   settingsTimer = setTimeout(applySettings, event.type === "change" ? 0 : 350);

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from imgcompress import Options, door
+from imgcompress import DEFAULT_VISUAL_TARGET, Options, door
 
 from .conftest import READY_TIMEOUT_MS, wait_settled
 from .images import photo_like, save
@@ -141,3 +141,11 @@ def test_every_setting_maps_to_engine_options_the_engine_accepts(page: Page, bas
         "png",
     )
     assert junk == Options()
+
+
+def test_default_visual_target_survives_the_slider(page: Page, base_url: str) -> None:
+    """The slider holds the engine's default target exactly (a coarser step would snap it to
+    another target, which the page would then ask for) and shows it."""
+    page.goto(base_url)
+    assert page.eval_on_selector("#s-visual", "e => e.value") == str(DEFAULT_VISUAL_TARGET)
+    expect(page.locator("#s-visual-out")).to_have_text(str(DEFAULT_VISUAL_TARGET))

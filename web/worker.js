@@ -197,14 +197,23 @@ async function compressJob(msg) {
     lazyPackages = lazyPackages.filter((name) => name !== wanted);
     answer = run();
   }
-  const ms = Math.round(performance.now() - started);
-  const stats = { ms, heap: heapBytes(), worker: self.name };
-  if (!answer.ok) return { message: { id: msg.id, type: "error", ...answer.error, ...stats }, transfer: [] };
+  const stats = jobStats(started);
+  if (!answer.ok) return errorReply(msg, answer, stats);
   const data = ownBuffer(answer.data);
   // The ZIP's CRC is taken once, here, while the bytes are at hand: "Download all" then only
   // writes headers around the page's Blobs.
   const message = { id: msg.id, type: "result", data, name: answer.name, result: answer.result };
   return { message: { ...message, crc32: crc32(data), ...stats }, transfer: [data] };
+}
+
+// What every reply carries about the job: its time, this worker's memory and its name.
+function jobStats(started) {
+  return { ms: Math.round(performance.now() - started), heap: heapBytes(), worker: self.name };
+}
+
+// The door's answer to a Python-level failure, as the error reply of the job `msg`.
+function errorReply(msg, answer, stats) {
+  return { message: { id: msg.id, type: "error", ...answer.error, ...stats }, transfer: [] };
 }
 
 // The size of this worker's WebAssembly memory: it grows to the largest file's needs and never
@@ -234,10 +243,7 @@ async function warmupJob(msg) {
   try {
     while (done < steps && !run.preempted) {
       const answer = callDoor("warm_up", done);
-      if (!answer.ok) {
-        const stats = { ms: Math.round(performance.now() - started), heap: heapBytes(), worker: self.name };
-        return { message: { id: msg.id, type: "error", ...answer.error, ...stats }, transfer: [] };
-      }
+      if (!answer.ok) return errorReply(msg, answer, jobStats(started));
       steps = answer.steps;
       done++;
       await yieldToMessages();

@@ -10,7 +10,7 @@ const STORAGE_KEY = "imgcompress.settings";
 export const DEFAULTS = Object.freeze({
   format: "keep", // one of the engine's choices: keep, a format's name, smallest
   mode: "visual", // visual | quality | size
-  visual: 0.936, // visual_target (the engine's default, DEFAULT_VISUAL_TARGET)
+  visual: 0.94, // visual_target (the engine's default, DEFAULT_VISUAL_TARGET)
   quality: 75, // quality, 1..100
   size_kb: 200, // target_size in KB (1 KB = 1024 bytes)
   max_width: null,

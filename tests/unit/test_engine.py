@@ -26,6 +26,7 @@ from imgcompress import (
     metadata,
     pixels,
 )
+from imgcompress.codecs import CODECS
 from imgcompress.score import score
 
 
@@ -414,9 +415,28 @@ def test_visual_target_reached_within_budget(kodim: bytes, fmt: str) -> None:
 
 
 def test_default_is_the_documented_visual_target(kodim: bytes) -> None:
-    """No quality option means visual_target = DEFAULT_VISUAL_TARGET."""
-    result = compress(kodim, Options(format="jpeg"))
+    """No quality option means visual_target = DEFAULT_VISUAL_TARGET for a codec without a
+    calibrated default of its own."""
+    assert CODECS["webp"].default_target is None
+    result = compress(kodim, Options(format="webp"))
     assert result.report["mode"] == "visual_target"
+    assert result.report["target"] == DEFAULT_VISUAL_TARGET
+    assert result.report["score"] >= DEFAULT_VISUAL_TARGET
+
+
+def test_jpeg_default_target_is_its_calibrated_one(kodim: bytes) -> None:
+    """With no target asked for, JPEG aims at its own calibrated default, and reports it."""
+    own = CODECS["jpeg"].default_target
+    assert own is not None
+    assert own != DEFAULT_VISUAL_TARGET
+    result = compress(kodim, Options(format="jpeg"))
+    assert result.report["target"] == own
+    assert result.report["score"] >= own
+
+
+def test_asked_for_target_overrides_the_codec_default(kodim: bytes) -> None:
+    """A visual target given explicitly is the one JPEG aims at, not its calibrated default."""
+    result = compress(kodim, Options(format="jpeg", visual_target=DEFAULT_VISUAL_TARGET))
     assert result.report["target"] == DEFAULT_VISUAL_TARGET
     assert result.report["score"] >= DEFAULT_VISUAL_TARGET
 

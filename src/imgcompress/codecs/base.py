@@ -138,6 +138,9 @@ class Codec:
     * ``lossless``: the default encode keeps every pixel (PNG), so it scores 1.0 unseen;
     * ``quality_range``: the codec has a 1–100 quality knob, so the engine searches it
       (``start_quality`` is where a visual search starts);
+    * ``default_target``: the visual target this codec aims at when none is asked for,
+      calibrated against the peer its files are compared with (None: the engine's
+      ``DEFAULT_VISUAL_TARGET``);
     * ``smooth_slope``: for a codec whose score rises smoothly with quality, about the
       steepest rise of -log(1 - score) per point of √quality measured on photos: a visual
       search then interpolates on √quality and sizes its first step by it
@@ -194,6 +197,7 @@ class Codec:
     lossless: bool = False
     quality_range: bool = False
     start_quality: int = 75
+    default_target: float | None = None
     smooth_slope: float | None = None
     palette: bool = False
     lossless_alternative: bool = False

@@ -398,16 +398,20 @@ def comparison_lines(label: str, rows: Mapping[str, Ratios]) -> list[str]:
 
 def target_lines(rows: Mapping[tuple[str, str], Ratios], photos: int) -> list[str]:
     """One line per byte target: the measured median ratio, and met or NOT met (a target
-    counts as met only on every Kodak photo and at no lower SSIM than the yardstick's)."""
+    counts as met only on every Kodak photo and at no lower median SSIM than the
+    yardstick's)."""
     lines = ["# byte targets, Kodak medians against the same run's yardsticks"]
     for target in TARGETS:
         r = rows.get((target.yardstick, target.mode))
         if r is None:
             lines.append(f"  {target.label}: not measured in this run")
             continue
-        met = r.size <= target.most and r.ssim >= 1 - SSIM_TIE and r.photos == photos
+        # The issue's criterion is the medians' SSIM, not the median of per-photo SSIM ratios
+        # (which the comparison rows print): an adaptive default spends SSIM where it is cheap.
+        no_lower = r.our_ssim >= r.their_ssim - SSIM_TIE
+        met = r.size <= target.most and no_lower and r.photos == photos
         lines.append(
-            f"  {target.label}: {r.size:.2f}× (target ≤ {target.most:.2f}×) at SSIM "
+            f"  {target.label}: {r.size:.3f}× (target ≤ {target.most:.2f}×) at SSIM "
             f"{r.our_ssim:.4f}/{r.their_ssim:.4f} on {r.photos} of {photos} photos: "
             + ("met" if met else "NOT met")
         )

@@ -41,6 +41,9 @@ CONFIRM_STEP = 2
 # A passing full-size file is kept unless the mosaic's curve, moved by the measured bias,
 # says a quality this many points lower would pass too (``_confirm``).
 CONFIRM_GAIN = 4
+# Probes that bisect the point below the lowest passing whole quality, for codecs that take
+# fractions (``Codec.fine_quality``): two find it to a quarter of a point.
+FINE_PROBES = 2
 ANIMATION_QUALITY = 80
 # Scores are reported to this many decimals (the score's own noise is ~1e-4).
 SCORE_DECIMALS = 5
@@ -318,7 +321,7 @@ def _quality_visual(job: Job, codec: Codec, size: tuple[int, int], target: float
 
     def metric(cand: Candidate) -> float:
         value = _log_distance(score(job, cand))
-        history.append((int(cand.params["quality"]), value))
+        history.append((round(cand.params["quality"]), value))
         return value
 
     best, closest = secant(
@@ -333,13 +336,17 @@ def _quality_visual(job: Job, codec: Codec, size: tuple[int, int], target: float
     assert chosen is not None
     if proxy is None:
         # Small images are searched whole: every candidate is already a final file.
-        return chosen if best is None else _other_shapes(job, codec, size, target, best, closest)
+        if best is None:
+            return chosen
+        shaped = _other_shapes(job, codec, size, target, best, closest)
+        return _finer(job, codec, size, target, shaped)
     quality = int(chosen.params["quality"])
     if best is None:
         # Not even the best quality tried reaches the target: write the closest once.
         return encode(job, codec, size, Settings(quality=quality))
     if codec.exact_tiles:
         chosen = _other_shapes(job, codec, size, target, best, closest, proxy)
+        chosen = _finer(job, codec, size, target, chosen, proxy)
         # The whole image's tiles decode exactly as the probe's: its score is the probe's.
         final = encode(job, codec, size, replace(chosen.settings, probe=False))
         final.score = chosen.score
@@ -394,6 +401,37 @@ def _other_shapes(
         if found is not None:
             passing.append(found)
     return min(passing, key=lambda c: c.nbytes)
+
+
+def _finer(
+    job: Job,
+    codec: Codec,
+    size: tuple[int, int],
+    target: float,
+    best: Candidate,
+    proxy: Picture | None = None,
+) -> Candidate:
+    """``best`` (the lowest passing whole quality of its shape) or a passing file a fraction
+    of a point below it, bisected within ``FINE_PROBES`` probes, for codecs that take
+    fractions (``Codec.fine_quality``; on the mosaic when there is one).
+
+    Why: the whole point below ``best`` missed the target, so the lowest passing quality
+    lies somewhere in that point, and a whole-point search overshoots it by half a point
+    on average.  Only a smaller passing file replaces ``best``.
+    """
+    quality = float(best.params["quality"])
+    if not codec.fine_quality or quality <= 1:
+        return best
+    probe = proxy is not None and codec.fast_probes
+    lo, hi = quality - 1, quality
+    for _ in range(FINE_PROBES):
+        mid = (lo + hi) / 2
+        cand = encode(job, codec, size, replace(best.settings, quality=mid, probe=probe), proxy)
+        if score(job, cand) >= target and cand.nbytes <= best.nbytes:
+            best, hi = cand, mid
+        else:
+            lo = mid
+    return best
 
 
 def _predict(history: list[tuple[int, float]], goal: float, offset: float) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from imagehelpers import decode, gradient
+from imagehelpers import decode, encode, gradient
 from PIL import JpegImagePlugin
 
 from imgcompress.codecs import Picture, Settings, jpeg
@@ -43,3 +43,23 @@ def test_fine_low_shape_is_finer_at_dc_and_coarser_at_high_frequencies() -> None
     assert qf[0] < qp[0]
     assert sum(qf[56:]) > sum(qp[56:])
     assert (plain.params["tables"], fine.params["tables"]) == ("robidoux", "fine-low")
+
+
+@pytest.mark.parametrize("quality", [20, 50, 75, 93])
+def test_own_table_scaling_is_libjpegs_at_whole_points(quality: int) -> None:
+    """``scaled`` gives the tables libjpeg writes for a whole quality (read back)."""
+    data = encode(gradient(), "JPEG", quality=quality, qtables=[jpeg.ROBIDOUX_TABLE] * 2)
+    assert decode(data).quantization[0] == jpeg.scaled(jpeg.ROBIDOUX_TABLE, quality)
+
+
+def test_fractional_quality_writes_tables_between_its_whole_points() -> None:
+    """Quality 74.5 writes every step between q74's and q75's, some strictly, and says 74.5."""
+    picture = Picture.still(gradient())
+    steps = {
+        q: decode(jpeg.encode(picture, Settings(quality=q)).data).quantization[0]
+        for q in (74, 74.5, 75)
+    }
+    between = zip(steps[74], steps[74.5], steps[75], strict=True)
+    assert all(lo >= mid >= hi for lo, mid, hi in between)
+    assert steps[74.5] not in (steps[74], steps[75])
+    assert jpeg.encode(picture, Settings(quality=74.5)).params["quality"] == 74.5

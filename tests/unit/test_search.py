@@ -21,9 +21,9 @@ from imgcompress.codecs import CODECS, Picture, Settings
 
 PHOTO = "photo_gps_iphone6_hdr_no_8mp.jpg"
 # Most encodes a search may spend: its probes, the block-grid guard's one default-quality
-# encode of the mosaic (``Reference.grid_allowance``), the other table shapes' probes and the
-# full-size confirmations.
-BUDGET = search.MAX_ENCODES + 1 + search.SHAPE_PROBES + search.CONFIRM_TRIES
+# encode of the mosaic (``Reference.grid_allowance``), the other table shapes' probes, the
+# fractions of a point and the full-size confirmations.
+BUDGET = search.MAX_ENCODES + 1 + search.SHAPE_PROBES + search.FINE_PROBES + search.CONFIRM_TRIES
 # The corpus's phone photos at full size (their tests/testdata.py stand-ins): sky, a painted
 # post, soft backgrounds, probed on the mosaic as the real ones are.
 PHONE_PHOTOS = ("photo_gps_nokia8.3_9mp.jpg", PHOTO)
@@ -300,3 +300,17 @@ def test_smooth_curve_finds_the_lowest_passing_quality_in_fewer_tries() -> None:
     assert [q for q, _ in smooth] == [8, 15, 30, 55, 90]
     assert [q for q, _ in linear] == [8, 15, 30, 55, 90]
     assert sum(n for _, n in smooth) < sum(n for _, n in linear)
+
+
+def test_fine_probes_pass_the_target_with_no_more_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JPEG search that also bisects the point below its lowest passing whole quality keeps
+    a file no larger, still at the target, within that point."""
+    data = corpus("kodim23.png")
+    fine = compress(data, Options(format="jpeg"))
+    monkeypatch.setattr(search, "FINE_PROBES", 0)
+    whole = compress(data, Options(format="jpeg"))
+    assert fine.report["target_met"]
+    assert fine.report["score"] >= fine.report["target"]
+    assert len(fine.data) <= len(whole.data)
+    quality, whole_quality = fine.report["codec"]["quality"], whole.report["codec"]["quality"]
+    assert whole_quality - 1 < quality <= whole_quality

@@ -69,10 +69,11 @@ class Settings:
     ``probe`` marks an encode made only to measure during a search: a codec may trade a
     few bytes for speed there, and the engine always writes the final file with
     ``probe=False``.  ``shape`` names one of the codec's ``Codec.shapes`` (None: its first,
-    the plain one).
+    the plain one).  ``quality`` is in whole points except for codecs with
+    ``Codec.fine_quality``, which the search also hands fractions of a point.
     """
 
-    quality: int | None = None
+    quality: float | None = None
     lossless: bool = False
     colors: int | None = None
     probe: bool = False
@@ -141,6 +142,9 @@ class Codec:
     * ``default_target``: the visual target this codec aims at when none is asked for,
       calibrated against the peer its files are compared with (None: the engine's
       ``DEFAULT_VISUAL_TARGET``);
+    * ``fine_quality``: the encoder honours fractions of a quality point, so a visual search
+      that found the lowest passing whole point also bisects the point below it
+      (``search.FINE_PROBES``);
     * ``smooth_slope``: for a codec whose score rises smoothly with quality, about the
       steepest rise of -log(1 - score) per point of √quality measured on photos: a visual
       search then interpolates on √quality and sizes its first step by it
@@ -198,6 +202,7 @@ class Codec:
     quality_range: bool = False
     start_quality: int = 75
     default_target: float | None = None
+    fine_quality: bool = False
     smooth_slope: float | None = None
     palette: bool = False
     lossless_alternative: bool = False

@@ -8,6 +8,7 @@ is entropy-coded data and is copied verbatim.
 from __future__ import annotations
 
 import io
+import math
 import struct
 
 from PIL import Image, JpegImagePlugin, features  # noqa: F401  (registers the format; see codecs/__init__.py)
@@ -65,6 +66,11 @@ FULL_CHROMA_FROM = 90
 # target on the Kodak photos, so most images need 3–5 encodes.
 START_QUALITY = 72
 DEFAULT_QUALITY = 75
+# libjpeg scales a table by a percentage (``jpeg_quality_scaling``): at this quality the
+# percentage is 100, so tables handed over pre-scaled are written as they are.
+UNSCALED_QUALITY = 50
+# The largest step of a baseline table, which Pillow has libjpeg force (8-bit entries).
+MAX_STEP = 255
 
 SOI, EOI, SOS = 0xD8, 0xD9, 0xDA
 _STANDALONE = {SOI, 0x01, *range(0xD0, 0xD8)}  # markers without a length field
@@ -78,6 +84,22 @@ def is_available() -> bool:
 def subsampling_for(quality: int) -> str:
     """4:2:0 for photo qualities, 4:4:4 near the top of the scale."""
     return "4:4:4" if quality >= FULL_CHROMA_FROM else "4:2:0"
+
+
+def scaled(table: list[int], quality: float) -> list[int]:
+    """``table`` at ``quality``, as libjpeg scales it (``jpeg_quality_scaling`` then
+    ``jpeg_add_quant_table``), for fractions of a point too.
+
+    Why: the lowest passing whole point overshoots a visual target by half a point on
+    average (near q75 a point is 0.5-1 % of a Kodak photo's bytes), and libjpeg itself takes
+    whole points only.  At a whole point this gives libjpeg's own tables
+    (tests/unit/test_jpeg.py).
+    """
+    if quality < UNSCALED_QUALITY:
+        percent = 5000 // quality if quality == int(quality) else 5000 / quality
+    else:
+        percent = 200 - 2 * quality
+    return [min(MAX_STEP, max(1, math.floor((v * percent + 50) / 100))) for v in table]
 
 
 def flatten_white(image: Image.Image) -> Image.Image:
@@ -96,6 +118,7 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
     if image.mode not in ("L", "RGB"):
         raise ValueError(f"JPEG encoder needs L or RGB, got {image.mode}")
     quality = settings.quality or DEFAULT_QUALITY
+    whole = quality == int(quality)
     sub = subsampling_for(quality)
     # Search probes are plain baseline files. With libjpeg-turbo (native) progressive scans and
     # optimised Huffman tables change only the bytes, never the pixels, and cost 3x the plain
@@ -104,11 +127,15 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
     full = not settings.probe
     shape = settings.shape or next(iter(TABLES))
     luma, chroma = TABLES[shape]
+    if not whole:
+        # Fractions are scaled here and handed to libjpeg at its unscaled quality; whole
+        # points keep libjpeg's own scaling (our q75 is Squoosh's MozJPEG q75 byte for byte).
+        luma, chroma = scaled(luma, quality), scaled(chroma, quality)
     out = io.BytesIO()
     image.save(
         out,
         "JPEG",
-        quality=quality,
+        quality=int(quality) if whole else UNSCALED_QUALITY,
         progressive=full,
         optimize=full,
         subsampling=0 if sub == "4:4:4" else 2,
@@ -117,7 +144,7 @@ def encode(picture: Picture, settings: Settings) -> Encoded:
         exif=picture.exif or b"",
     )
     params: dict[str, object] = {
-        "quality": quality,
+        "quality": int(quality) if whole else quality,
         "progressive": full,
         "optimize": full,
         "subsampling": sub if image.mode == "RGB" else "none (grayscale)",
@@ -289,6 +316,7 @@ CODEC = Codec(
     quality_range=True,
     start_quality=START_QUALITY,
     default_target=DEFAULT_TARGET,
+    fine_quality=True,
     fast_probes=True,
     exact_tiles=True,
     shapes=tuple(TABLES),

@@ -26,6 +26,27 @@ function absolute(url, scope) {
   }
 }
 
+/**
+ * A predicate that is false for the second report of one blocked request. Where the policy
+ * arrives twice (the page's <meta> and the service worker's header, which differ by
+ * frame-ancestors), one blocked request fires one event per policy, one after the other: the
+ * same request (URL and source position) under a policy not yet seen for it is that second
+ * report. A repeated attempt reports under the first policy again, so it counts. (Before, a
+ * 5 ms window between the two events decided, and a loaded machine could stretch it.)
+ */
+export function violationFilter() {
+  let last = null;
+  return (event) => {
+    const key = `${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`;
+    if (last && last.key === key && !last.policies.has(event.originalPolicy)) {
+      last.policies.add(event.originalPolicy);
+      return false;
+    }
+    last = { key, policies: new Set([event.originalPolicy]) };
+    return true;
+  };
+}
+
 /** Start watching `scope`; `report` receives {kind, url, method?, bytes?, at} objects. */
 export function watchNetwork(scope, report) {
   const origin = scope.performance.timeOrigin;
@@ -41,13 +62,9 @@ export function watchNetwork(scope, report) {
     }
   }).observe({ type: "resource", buffered: true });
 
-  // Where the policy arrives twice (the page's <meta> and a header), one blocked request fires
-  // one event per policy, in the same task: count it once.
-  let last = null;
+  const firstReport = violationFilter();
   scope.addEventListener("securitypolicyviolation", (event) => {
-    const key = `${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`;
-    if (last && last.key === key && event.timeStamp - last.time < 5) return;
-    last = { key, time: event.timeStamp };
+    if (!firstReport(event)) return;
     report({ kind: "blocked", url: event.blockedURI, directive: event.effectiveDirective, at: Date.now() });
   });
 

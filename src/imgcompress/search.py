@@ -321,7 +321,7 @@ def _quality_visual(job: Job, codec: Codec, size: tuple[int, int], target: float
 
     def metric(cand: Candidate) -> float:
         value = _log_distance(score(job, cand))
-        history.append((round(cand.params["quality"]), value))
+        history.append((int(cand.params["quality"]), value))
         return value
 
     best, closest = secant(
@@ -415,9 +415,10 @@ def _finer(
     of a point below it, bisected within ``FINE_PROBES`` probes, for codecs that take
     fractions (``Codec.fine_quality``; on the mosaic when there is one).
 
-    Why: the whole point below ``best`` missed the target, so the lowest passing quality
-    lies somewhere in that point, and a whole-point search overshoots it by half a point
-    on average.  Only a smaller passing file replaces ``best``.
+    Why: a whole-point search overshoots the lowest passing quality by half a point on
+    average.  The point below ``best`` usually missed (a shape search with few probes may
+    not have tried it), so only that point is bisected, and only a smaller passing file
+    replaces ``best``.
     """
     quality = float(best.params["quality"])
     if not codec.fine_quality or quality <= 1:
